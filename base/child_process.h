@@ -1,0 +1,28 @@
+// Running helper programs (newuidmap, fuse-overlayfs, ...) from the CLI process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace burrow::base {
+
+struct ProcessOutput {
+  int exit_code = 0;       // 128+signal when killed by a signal
+  std::string output;      // stdout and stderr together, for error messages
+};
+
+// Runs argv[0] (looked up in PATH when it has no slash), waits for it and
+// captures its output. Fails only when the program could not be started.
+Result<ProcessOutput> run_process(const std::vector<std::string>& argv);
+
+// Looks a program up in PATH (and the usual sbin dirs); empty when absent.
+std::string find_program(const std::string& name);
+
+// Waits for a child, retrying on EINTR; returns the shell-style exit code.
+Result<int> wait_exit_code(pid_t pid);
+
+}  // namespace burrow::base

@@ -1,0 +1,36 @@
+// Small file-system helpers shared by every module.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace burrow::base {
+
+Result<std::string> read_file(const std::string& path);
+// Reads at most `limit` bytes; refuses larger files so hostile input cannot exhaust memory.
+Result<std::string> read_file_limited(const std::string& path, size_t limit);
+Result<std::string> read_fd(int fd, size_t limit);
+Status write_all(int fd, std::string_view data);
+
+// Writes to a temporary file beside `path`, fsyncs, then renames it over
+// `path`: readers see the old or the new content, never a torn one.
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
+
+Status make_dirs(const std::string& path, mode_t mode = 0755);
+// Removes a tree without following symlinks; a missing path is not an error.
+Status remove_tree(const std::string& path);
+bool path_exists(const std::string& path);
+bool is_directory(const std::string& path);
+
+// Creates a fresh directory "<parent>/<prefix>XXXXXX" and returns its path.
+Result<std::string> make_temp_dir(const std::string& parent, const std::string& prefix);
+
+std::string path_join(std::string_view a, std::string_view b);
+Result<UniqueFd> open_dir(const std::string& path);
+
+}  // namespace burrow::base
