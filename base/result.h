@@ -47,6 +47,13 @@ inline Status ok() { return {}; }
 
 }  // namespace burrow::base
 
+// Every module names these unqualified.
+namespace burrow {
+using base::Error;
+using base::Result;
+using base::Status;
+}  // namespace burrow
+
 // Propagate an error with added context; `expr` must yield a Result.
 #define BURROW_TRY_CONCAT_(a, b) a##b
 #define BURROW_TRY_NAME_(line) BURROW_TRY_CONCAT_(burrow_try_, line)

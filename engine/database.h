@@ -1,0 +1,76 @@
+// A thin RAII layer over SQLite. WAL mode and a busy timeout let concurrent
+// commands share one state file without corrupting it; every multi-row
+// change happens inside one transaction, so a killed command leaves either
+// all of its rows or none.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace burrow::engine {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, int64_t value);
+  Statement& bind_null(int index);
+  Statement& bind_optional(int index, const std::optional<std::string>& text);
+
+  // True while a row is available; false at the end.
+  Result<bool> step();
+  Status run();  // steps to completion, for statements without rows
+
+  std::string text(int column) const;
+  int64_t integer(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  static Result<Database> open(const std::string& path);
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&&) = delete;
+  Database(const Database&) = delete;
+  ~Database();
+
+  Status exec(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
+  template <typename F>
+  Status transaction(F&& body) {
+    BURROW_CHECK(exec("BEGIN IMMEDIATE"));
+    Status result = body();
+    if (!result) {
+      (void)exec("ROLLBACK");
+      return result;
+    }
+    return exec("COMMIT");
+  }
+
+  int64_t changes() const;
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  Status migrate();
+  sqlite3* db_;
+};
+
+}  // namespace burrow::engine
