@@ -51,7 +51,8 @@ Status write_all(int fd, std::string_view data) {
   return ok();
 }
 
-Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode,
+                         bool durable) {
   std::string tmp = path + ".tmp-XXXXXX";
   UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (!fd) return fail_errno("creating a temporary file for {}", path);
@@ -61,7 +62,7 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
   };
   if (::fchmod(fd.get(), mode) != 0) return cleanup_on_error(fail_errno("fchmod").value());
   if (auto s = write_all(fd.get(), content); !s) return cleanup_on_error(s.error());
-  if (::fsync(fd.get()) != 0) return cleanup_on_error(fail_errno("fsync").value());
+  if (durable && ::fsync(fd.get()) != 0) return cleanup_on_error(fail_errno("fsync").value());
   if (::rename(tmp.c_str(), path.c_str()) != 0) return cleanup_on_error(fail_errno("rename").value());
   return ok();
 }

@@ -17,9 +17,11 @@ Result<std::string> read_file_limited(const std::string& path, size_t limit);
 Result<std::string> read_fd(int fd, size_t limit);
 Status write_all(int fd, std::string_view data);
 
-// Writes to a temporary file beside `path`, fsyncs, then renames it over
-// `path`: readers see the old or the new content, never a torn one.
-Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
+// Writes to a temporary file beside `path`, then renames it over `path`:
+// readers see the old or the new content, never a torn one. `durable`
+// fsyncs first, for state that must survive a crash of the machine.
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644,
+                         bool durable = true);
 
 Status make_dirs(const std::string& path, mode_t mode = 0755);
 // Removes a tree without following symlinks; a missing path is not an error.

@@ -16,9 +16,12 @@ namespace burrow::base {
 struct Error {
   int code = 0;
   std::string message;
+  // The exit status the CLI reports; 0 means the default, 125. Set to 126
+  // or 127 where the container's command could not be invoked or found.
+  int exit_status = 0;
 
   Error with_context(std::string_view context) const {
-    return Error{code, fmt::format("{}: {}", context, message)};
+    return Error{code, fmt::format("{}: {}", context, message), exit_status};
   }
 };
 

@@ -53,16 +53,20 @@ class Database {
   Status exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
 
-  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT and rolls back when it
+  // fails. Nested calls become savepoints of the outer transaction.
   template <typename F>
   Status transaction(F&& body) {
-    BURROW_CHECK(exec("BEGIN IMMEDIATE"));
+    bool outer = depth_ == 0;
+    BURROW_CHECK(exec(outer ? "BEGIN IMMEDIATE" : "SAVEPOINT nested"));
+    ++depth_;
     Status result = body();
+    --depth_;
     if (!result) {
-      (void)exec("ROLLBACK");
+      (void)exec(outer ? "ROLLBACK" : "ROLLBACK TO nested; RELEASE nested");
       return result;
     }
-    return exec("COMMIT");
+    return exec(outer ? "COMMIT" : "RELEASE nested");
   }
 
   int64_t changes() const;
@@ -71,6 +75,7 @@ class Database {
   explicit Database(sqlite3* db) : db_(db) {}
   Status migrate();
   sqlite3* db_;
+  int depth_ = 0;
 };
 
 }  // namespace burrow::engine

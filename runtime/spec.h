@@ -124,6 +124,31 @@ struct Spec {
 };
 
 // JSON in the OCI field names ("ociVersion", "noNewPrivileges", ...).
+// Empty optional fields are omitted.
+void to_json(nlohmann::json& j, const User& user);
+void from_json(const nlohmann::json& j, User& user);
+void to_json(nlohmann::json& j, const Capabilities& caps);
+void from_json(const nlohmann::json& j, Capabilities& caps);
+void to_json(nlohmann::json& j, const Rlimit& limit);
+void from_json(const nlohmann::json& j, Rlimit& limit);
+void to_json(nlohmann::json& j, const Process& process);
+void from_json(const nlohmann::json& j, Process& process);
+void to_json(nlohmann::json& j, const Root& root);
+void from_json(const nlohmann::json& j, Root& root);
+void to_json(nlohmann::json& j, const Mount& mount);
+void from_json(const nlohmann::json& j, Mount& mount);
+void to_json(nlohmann::json& j, const Namespace& ns);
+void from_json(const nlohmann::json& j, Namespace& ns);
+void to_json(nlohmann::json& j, const IdMapping& map);
+void from_json(const nlohmann::json& j, IdMapping& map);
+void to_json(nlohmann::json& j, const Device& device);
+void from_json(const nlohmann::json& j, Device& device);
+void to_json(nlohmann::json& j, const SeccompArg& arg);
+void from_json(const nlohmann::json& j, SeccompArg& arg);
+void to_json(nlohmann::json& j, const SeccompSyscall& syscall);
+void from_json(const nlohmann::json& j, SeccompSyscall& syscall);
+void to_json(nlohmann::json& j, const Linux& linux_config);
+void from_json(const nlohmann::json& j, Linux& linux_config);
 void to_json(nlohmann::json& j, const Spec& spec);
 void from_json(const nlohmann::json& j, Spec& spec);
 void to_json(nlohmann::json& j, const Seccomp& seccomp);

@@ -1,0 +1,141 @@
+// run: create a container from an image and run it in the foreground.
+#include <nlohmann/json.hpp>
+
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "engine/container_run.h"
+
+namespace burrow::cli {
+namespace {
+
+struct RunFlags {
+  bool remove = false, interactive = false, tty = false, read_only = false, privileged = false;
+  std::vector<std::string> env, env_files, volumes, cap_add, cap_drop, security_opts, ulimits,
+      labels;
+  std::optional<std::string> workdir, user, hostname, name, entrypoint;
+  std::string network = "none";
+  std::string pull = "missing";
+};
+
+Result<std::vector<std::string>> parse_entrypoint(const std::string& value) {
+  if (value.empty()) return std::vector<std::string>{};
+  if (value.front() != '[') return std::vector<std::string>{value};
+  auto parsed = nlohmann::json::parse(value, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_array())
+    return base::failf(EINVAL, "--entrypoint {}: not a JSON array of strings", value);
+  std::vector<std::string> args;
+  for (const auto& item : parsed) {
+    if (!item.is_string()) return base::failf(EINVAL, "--entrypoint {}: not a JSON array of strings", value);
+    args.push_back(item.get<std::string>());
+  }
+  return args;
+}
+
+Status apply_security_opts(const std::vector<std::string>& opts, engine::CreateOptions& options) {
+  for (const auto& opt : opts) {
+    if (opt == "no-new-privileges" || opt == "no-new-privileges=true") {
+      options.no_new_privileges = true;
+    } else if (base::starts_with(opt, "seccomp=") || base::starts_with(opt, "seccomp:")) {
+      options.seccomp_profile = opt.substr(8);
+    } else if (base::starts_with(opt, "label=")) {
+      continue;  // SELinux labels: this host family has no SELinux
+    } else {
+      return base::failf(EINVAL,
+                         "invalid --security-opt \"{}\": use no-new-privileges or "
+                         "seccomp=unconfined|PROFILE.json",
+                         opt);
+    }
+  }
+  return base::ok();
+}
+
+Result<engine::CreateOptions> create_options(const RunFlags& flags,
+                                             const std::vector<std::string>& positional) {
+  if (positional.empty()) return base::fail(EINVAL, "run requires an image: burrow run IMAGE [COMMAND...]");
+  if (positional.front().size() > 1 && positional.front().front() == '-')
+    return base::failf(EINVAL, "unknown flag: {}", positional.front());
+  if (flags.pull == "always" || flags.pull == "newer")
+    return base::failf(EINVAL, "--pull={} needs a registry, which this build cannot reach yet: "
+                               "load the image and use --pull=never or missing", flags.pull);
+  engine::CreateOptions options;
+  options.image = positional.front();
+  options.command.assign(positional.begin() + 1, positional.end());
+  for (const auto& file : flags.env_files) {
+    BURROW_TRY(auto entries, engine::read_env_file(file));
+    options.env.insert(options.env.end(), entries.begin(), entries.end());
+  }
+  for (const auto& flag : flags.env)
+    if (auto entry = engine::resolve_env_flag(flag)) options.env.push_back(*entry);
+  for (const auto& spec : flags.volumes) {
+    BURROW_TRY(auto volume, engine::parse_volume(spec));
+    options.volumes.push_back(std::move(volume));
+  }
+  for (const auto& spec : flags.ulimits) {
+    BURROW_TRY(auto limit, engine::parse_ulimit(spec));
+    options.ulimits.push_back(limit);
+  }
+  if (flags.entrypoint) {
+    BURROW_TRY(options.entrypoint, parse_entrypoint(*flags.entrypoint));
+  }
+  BURROW_TRY(options.network, engine::parse_network_mode(flags.network));
+  BURROW_CHECK(apply_security_opts(flags.security_opts, options));
+  options.workdir = flags.workdir;
+  options.user = flags.user;
+  options.hostname = flags.hostname;
+  options.name = flags.name;
+  options.read_only = flags.read_only;
+  options.interactive = flags.interactive;
+  options.tty = flags.tty;
+  options.remove = flags.remove;
+  options.privileged = flags.privileged;
+  options.cap_add = flags.cap_add;
+  options.cap_drop = flags.cap_drop;
+  options.labels = flags.labels;
+  return options;
+}
+
+Result<int> run(Context& ctx, const RunFlags& flags, const std::vector<std::string>& positional) {
+  BURROW_TRY(auto options, create_options(flags, positional));
+  BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
+  return engine::run_container(*engine, options);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<RunFlags>();
+  auto* cmd = app.add_subcommand("run", "Run a command in a new container");
+  cmd->set_help_flag("--help", "Print this help message and exit");  // -h is --hostname
+  // Everything from the image on belongs to the container's command.
+  cmd->prefix_command();
+  cmd->fallthrough(false);
+  cmd->add_flag("--rm", f->remove, "Remove the container when it exits");
+  cmd->add_flag("-i,--interactive", f->interactive, "Keep stdin open");
+  cmd->add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY");
+  cmd->add_option("-e,--env", f->env, "Set environment variables (KEY=VALUE, or KEY from the host)");
+  cmd->add_option("--env-file", f->env_files, "Read environment variables from a file");
+  cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
+  cmd->add_option("-u,--user", f->user, "User (name|uid[:group|gid]) to run as");
+  cmd->add_option("-h,--hostname", f->hostname, "Container host name");
+  cmd->add_flag("--read-only", f->read_only, "Mount the container's root file system read-only");
+  cmd->add_option("-v,--volume", f->volumes, "Bind mount a volume: SOURCE:DEST[:ro]");
+  cmd->add_option("--name", f->name, "Name of the container");
+  cmd->add_option("--entrypoint", f->entrypoint, "Override the image's ENTRYPOINT");
+  cmd->add_option("--network,--net", f->network, "Network mode: none (default) or host");
+  cmd->add_option("--cap-add", f->cap_add, "Add Linux capabilities");
+  cmd->add_option("--cap-drop", f->cap_drop, "Drop Linux capabilities");
+  cmd->add_option("--security-opt", f->security_opts, "no-new-privileges, seccomp=PROFILE|unconfined");
+  cmd->add_flag("--privileged", f->privileged, "All capabilities, no seccomp, no masked paths");
+  cmd->add_option("--ulimit", f->ulimits, "Resource limit: NAME=SOFT[:HARD]");
+  cmd->add_option("-l,--label", f->labels, "Set metadata on the container");
+  cmd->add_option("--pull", f->pull, "Pull policy: missing (default) or never");
+  // A repeated option takes one value per use; otherwise "-v a:b IMAGE"
+  // would swallow the image as a second volume.
+  for (auto* option : cmd->get_options()) option->allow_extra_args(false);
+  cmd->callback([&ctx, f, cmd] {
+    auto positional = cmd->remaining();
+    run_command(ctx, [&] { return run(ctx, *f, positional); });
+  });
+}
+
+}  // namespace burrow::cli

@@ -1,0 +1,25 @@
+#include "cli/context.h"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+namespace burrow::cli {
+
+const engine::HostProfile& Context::host() {
+  if (!host_) host_ = engine::HostProfile::probe();
+  return *host_;
+}
+
+Result<std::unique_ptr<engine::Engine>> Context::open_engine(engine::Access access) {
+  engine::StoreOptions options{global.root, global.runroot, global.storage_driver};
+  return engine::Engine::open(host(), options, access);
+}
+
+int report_error(const Error& error) {
+  std::string line = fmt::format("Error: {}\n", error.message);
+  ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+  (void)ignored;
+  return error.exit_status ? error.exit_status : kExitEngineError;
+}
+
+}  // namespace burrow::cli

@@ -1,0 +1,46 @@
+// State shared by every command of one CLI invocation: the global flags,
+// the host profile, and the way errors become exit codes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "engine/engine.h"
+
+namespace burrow::cli {
+
+// Podman's exit codes for failures of the engine itself.
+inline constexpr int kExitEngineError = 125;
+
+struct GlobalOptions {
+  std::optional<std::string> root;
+  std::optional<std::string> runroot;
+  std::optional<std::string> storage_driver;
+  std::string log_level = "warn";
+};
+
+class Context {
+ public:
+  GlobalOptions global;
+  int exit_code = 0;
+
+  const engine::HostProfile& host();
+  Result<std::unique_ptr<engine::Engine>> open_engine(engine::Access access);
+
+ private:
+  std::optional<engine::HostProfile> host_;
+};
+
+// Prints "Error: ..." to stderr and returns the exit code it stands for.
+int report_error(const Error& error);
+
+// Runs `body`, which returns an exit code or an error, and stores the code.
+template <typename F>
+void run_command(Context& ctx, F&& body) {
+  Result<int> result = body();
+  ctx.exit_code = result ? *result : report_error(result.error());
+}
+
+}  // namespace burrow::cli

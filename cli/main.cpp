@@ -1,0 +1,55 @@
+// The burrow CLI: parses the command line, runs one command, and is the only
+// place that prints errors and chooses exit codes.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "base/log.h"
+#include "cli/commands.h"
+#include "cli/context.h"
+
+namespace {
+
+void add_global_options(CLI::App& app, burrow::cli::GlobalOptions& global) {
+  app.add_option("--root", global.root, "Path to the graph root directory (images, containers)");
+  app.add_option("--runroot", global.runroot, "Path to the directory for runtime state");
+  app.add_option("--storage-driver", global.storage_driver,
+                 "Storage driver: overlay, fuse-overlayfs or vfs");
+  app.add_option_function<std::string>(
+         "--log-level",
+         [&global](const std::string& value) {
+           auto level = burrow::base::parse_log_level(value);
+           if (!level) throw CLI::ValidationError("--log-level", level.error().message);
+           burrow::base::set_log_level(*level);
+           global.log_level = value;
+         },
+         "Log messages at and above: debug, info, warn (default), error, fatal or panic");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  burrow::cli::Context ctx;
+  CLI::App app{"burrow: daemonless, rootless-first containers", "burrow"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  add_global_options(app, ctx.global);
+  burrow::cli::add_image_commands(app, ctx);
+  burrow::cli::add_load_commands(app, ctx);
+  burrow::cli::add_run_command(app, ctx);
+  burrow::cli::add_system_commands(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "Error: " << e.what() << "\nSee 'burrow --help'.\n";
+    return burrow::cli::kExitEngineError;
+  }
+  return ctx.exit_code;
+}

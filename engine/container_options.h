@@ -1,0 +1,68 @@
+// What a user asks for when creating a container (the flags of run/create),
+// parsed and validated before anything is created.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace burrow::engine {
+
+struct BindVolume {
+  std::string source;  // absolute host path
+  std::string destination;
+  bool readonly = false;
+  std::string propagation;  // "", rprivate, rshared, rslave, ...
+};
+
+struct Ulimit {
+  std::string type;  // RLIMIT_NOFILE
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
+
+struct CreateOptions {
+  std::string image;
+  std::vector<std::string> command;
+  std::optional<std::vector<std::string>> entrypoint;
+  std::vector<std::string> env;  // KEY=VALUE after -e KEY lookups
+  std::optional<std::string> workdir;
+  std::optional<std::string> user;
+  std::optional<std::string> hostname;
+  std::optional<std::string> name;
+  bool read_only = false;
+  bool interactive = false;
+  bool tty = false;
+  bool remove = false;
+  std::string network = "none";  // none | host
+  std::vector<BindVolume> volumes;
+  std::vector<std::string> cap_add;
+  std::vector<std::string> cap_drop;
+  std::optional<std::string> seccomp_profile;  // path, or "unconfined"
+  bool no_new_privileges = false;
+  bool privileged = false;
+  std::vector<Ulimit> ulimits;
+  std::vector<std::string> labels;  // KEY=VALUE
+};
+
+// "-v SRC:DST[:OPTIONS]". Relative sources are made absolute against the
+// working directory; a source without a slash would be a named volume.
+Result<BindVolume> parse_volume(const std::string& spec);
+
+// "--ulimit nofile=1024:2048" or "nofile=1024".
+Result<Ulimit> parse_ulimit(const std::string& spec);
+
+// "-e KEY=VALUE" as given, "-e KEY" takes the value from this process's
+// environment (and is dropped when unset), as Podman does.
+std::optional<std::string> resolve_env_flag(const std::string& flag);
+
+// Reads an --env-file: KEY=VALUE lines, # comments, bare KEY from the host.
+Result<std::vector<std::string>> read_env_file(const std::string& path);
+
+// "--network none|host", the modes this build supports.
+Result<std::string> parse_network_mode(const std::string& mode);
+
+}  // namespace burrow::engine

@@ -1,0 +1,107 @@
+#include "engine/container_store.h"
+
+#include <sys/random.h>
+
+#include <array>
+
+namespace burrow::engine {
+namespace {
+
+ContainerRecord read_row(const Statement& row) {
+  ContainerRecord c;
+  c.id = row.text(0);
+  c.name = row.text(1);
+  c.image_id = row.text(2);
+  c.image_name = row.text(3);
+  c.created = row.integer(4);
+  c.state = row.text(5);
+  c.config = row.text(6);
+  if (!row.is_null(7)) c.pid = row.integer(7);
+  if (!row.is_null(8)) c.exit_code = row.integer(8);
+  if (!row.is_null(9)) c.started_at = row.integer(9);
+  if (!row.is_null(10)) c.finished_at = row.integer(10);
+  return c;
+}
+
+uint32_t random_below(uint32_t bound) {
+  uint32_t value = 0;
+  if (::getrandom(&value, sizeof value, 0) != sizeof value) value = 0;
+  return value % bound;
+}
+
+}  // namespace
+
+Status ContainerStore::add(const ContainerRecord& c) {
+  BURROW_TRY(bool taken, name_taken(c.name));
+  if (taken)
+    return base::failf(EEXIST,
+                       "the container name \"{}\" is already in use: remove that container or "
+                       "choose another --name",
+                       c.name);
+  BURROW_TRY(auto insert, db_.prepare("INSERT INTO containers(id, name, image_id, image_name, "
+                                      "created, state, config) VALUES(?,?,?,?,?,?,?)"));
+  auto inserted = insert.bind(1, c.id)
+                      .bind(2, c.name)
+                      .bind(3, c.image_id)
+                      .bind(4, c.image_name)
+                      .bind(5, c.created)
+                      .bind(6, c.state)
+                      .bind(7, c.config)
+                      .run();
+  // A concurrent command may have taken the name between the check and here.
+  if (!inserted && inserted.error().message.find("UNIQUE") != std::string::npos)
+    return base::failf(EEXIST, "the container name \"{}\" is already in use", c.name);
+  return inserted;
+}
+
+Status ContainerStore::set_running(const std::string& id, int64_t pid, int64_t started_at) {
+  BURROW_TRY(auto update, db_.prepare("UPDATE containers SET state='running', pid=?, started_at=?, "
+                                      "exit_code=NULL, finished_at=NULL WHERE id=?"));
+  return update.bind(1, pid).bind(2, started_at).bind(3, id).run();
+}
+
+Status ContainerStore::set_exited(const std::string& id, int64_t exit_code, int64_t finished_at) {
+  BURROW_TRY(auto update, db_.prepare("UPDATE containers SET state='exited', pid=NULL, "
+                                      "exit_code=?, finished_at=? WHERE id=?"));
+  return update.bind(1, exit_code).bind(2, finished_at).bind(3, id).run();
+}
+
+Status ContainerStore::remove(const std::string& id) {
+  BURROW_TRY(auto del, db_.prepare("DELETE FROM containers WHERE id=?"));
+  return del.bind(1, id).run();
+}
+
+Result<std::vector<ContainerRecord>> ContainerStore::list() {
+  BURROW_TRY(auto query, db_.prepare("SELECT id, name, image_id, image_name, created, state, "
+                                     "config, pid, exit_code, started_at, finished_at FROM "
+                                     "containers ORDER BY created DESC"));
+  std::vector<ContainerRecord> out;
+  for (;;) {
+    BURROW_TRY(bool row, query.step());
+    if (!row) return out;
+    out.push_back(read_row(query));
+  }
+}
+
+Result<bool> ContainerStore::name_taken(const std::string& name) {
+  BURROW_TRY(auto query, db_.prepare("SELECT 1 FROM containers WHERE name=?"));
+  query.bind(1, name);
+  return query.step();
+}
+
+std::string random_container_name() {
+  static constexpr std::array kAdjectives = {
+      "agile",  "bold",   "brave",  "bright", "calm",   "clever", "cosy",   "deep",
+      "eager",  "fond",   "gentle", "happy",  "hidden", "keen",   "kind",   "lively",
+      "lucky",  "mellow", "nimble", "patient", "proud", "quick",  "quiet",  "rapid",
+      "sharp",  "shy",    "steady", "sturdy", "swift",  "tidy",   "warm",   "wise"};
+  static constexpr std::array kAnimals = {
+      "aardvark", "badger", "beaver",  "chipmunk", "coney",   "dormouse", "ferret", "fox",
+      "gerbil",   "gopher", "hamster", "hare",     "hedgehog", "jerboa",  "marmot", "meerkat",
+      "mink",     "mole",   "otter",   "pika",     "prairiedog", "rabbit", "shrew", "skunk",
+      "squirrel", "stoat",  "tortoise", "vole",    "weasel",  "wombat",   "woodchuck", "yak"};
+  return std::string(kAdjectives[random_below(kAdjectives.size())]) + "_" +
+         kAnimals[random_below(kAnimals.size())];
+}
+
+}  // namespace burrow::engine

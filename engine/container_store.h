@@ -1,0 +1,47 @@
+// Container rows in the state database.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "engine/database.h"
+
+namespace burrow::engine {
+
+struct ContainerRecord {
+  std::string id;
+  std::string name;
+  std::string image_id;
+  std::string image_name;
+  int64_t created = 0;
+  std::string state = "created";  // created, running, exited
+  std::string config;             // JSON of the create options and the command
+  std::optional<int64_t> pid;
+  std::optional<int64_t> exit_code;
+  std::optional<int64_t> started_at;
+  std::optional<int64_t> finished_at;
+};
+
+class ContainerStore {
+ public:
+  explicit ContainerStore(Database& db) : db_(db) {}
+
+  // Fails with EEXIST naming the fix when the name is taken.
+  Status add(const ContainerRecord& container);
+  Status set_running(const std::string& id, int64_t pid, int64_t started_at);
+  Status set_exited(const std::string& id, int64_t exit_code, int64_t finished_at);
+  Status remove(const std::string& id);
+  Result<std::vector<ContainerRecord>> list();
+  Result<bool> name_taken(const std::string& name);
+
+ private:
+  Database& db_;
+};
+
+// "adjective_animal", as Podman and Docker name unnamed containers.
+std::string random_container_name();
+
+}  // namespace burrow::engine

@@ -1,0 +1,163 @@
+#include "engine/spec_build.h"
+
+#include <algorithm>
+
+#include "base/file_util.h"
+#include "runtime/capabilities.h"
+#include "runtime/seccomp_profile.h"
+#include "runtime/spec_defaults.h"
+
+namespace burrow::engine {
+namespace {
+
+constexpr const char* kDefaultPath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::string env_key(const std::string& entry) { return entry.substr(0, entry.find('=')); }
+
+void set_env(std::vector<std::string>& env, const std::string& entry) {
+  std::string key = env_key(entry);
+  auto same = [&](const std::string& e) { return env_key(e) == key; };
+  env.erase(std::remove_if(env.begin(), env.end(), same), env.end());
+  env.push_back(entry);
+}
+
+bool has_env(const std::vector<std::string>& env, const std::string& key) {
+  return std::any_of(env.begin(), env.end(),
+                     [&](const std::string& e) { return env_key(e) == key; });
+}
+
+Status apply_capabilities(runtime::Spec& spec, const SpecInputs& in) {
+  const CreateOptions& options = *in.options;
+  std::vector<std::string> caps;
+  if (options.privileged) {
+    // "ALL" resolves to what this host can grant; all_capabilities() may
+    // name ones missing from our own bounding set, which capset refuses.
+    BURROW_TRY(caps, runtime::resolve_capabilities({}, {"ALL"}, {}));
+  } else {
+    BURROW_TRY(caps, runtime::resolve_capabilities(runtime::default_capabilities(),
+                                                   options.cap_add, options.cap_drop));
+  }
+  auto& c = spec.process.capabilities;
+  c.bounding = caps;
+  // A non-root user starts with no effective capabilities, as on any Linux
+  // system; the bounding set still limits what setuid binaries can gain.
+  bool root = in.user.uid == 0;
+  c.effective = root ? caps : std::vector<std::string>{};
+  c.permitted = c.effective;
+  c.inheritable = {};
+  c.ambient = {};
+  return base::ok();
+}
+
+Status apply_seccomp(runtime::Spec& spec, const SpecInputs& in) {
+  if (in.options->privileged || in.seccomp_profile_json.empty()) {
+    spec.linux.seccomp.reset();
+    return base::ok();
+  }
+  BURROW_TRY(runtime::Seccomp seccomp,
+             runtime::seccomp_for_container(in.seccomp_profile_json,
+                                            spec.process.capabilities.bounding, in.seccomp_arch,
+                                            in.kernel_version));
+  spec.linux.seccomp = std::move(seccomp);
+  return base::ok();
+}
+
+void apply_rlimits(runtime::Spec& spec, const CreateOptions& options) {
+  auto& limits = spec.process.rlimits;
+  for (const auto& wanted : options.ulimits) {
+    auto same = [&](const runtime::Rlimit& r) { return r.type == wanted.type; };
+    limits.erase(std::remove_if(limits.begin(), limits.end(), same), limits.end());
+    limits.push_back({wanted.type, wanted.hard, wanted.soft});
+  }
+}
+
+void add_bind(runtime::Spec& spec, const std::string& source, const std::string& destination,
+              bool readonly, const std::string& propagation) {
+  runtime::Mount mount{destination, "bind", source, {"rbind"}};
+  if (readonly) mount.options.push_back("ro");
+  mount.options.push_back(propagation.empty() ? "rprivate" : propagation);
+  spec.mounts.push_back(std::move(mount));
+}
+
+void apply_mounts(runtime::Spec& spec, const SpecInputs& in) {
+  for (const char* file : {"hosts", "resolv.conf", "hostname"})
+    add_bind(spec, base::path_join(in.userdata_dir, file), std::string("/etc/") + file, false, "");
+  for (const auto& volume : in.options->volumes)
+    add_bind(spec, volume.source, volume.destination, volume.readonly, volume.propagation);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> container_command(const image::ImageConfig& image,
+                                                   const CreateOptions& options) {
+  std::vector<std::string> args = options.entrypoint ? *options.entrypoint : image.config.entrypoint;
+  if (!options.command.empty()) {
+    args.insert(args.end(), options.command.begin(), options.command.end());
+  } else if (!options.entrypoint) {
+    args.insert(args.end(), image.config.cmd.begin(), image.config.cmd.end());
+  }
+  if (args.empty())
+    return base::fail(EINVAL,
+                      "no command or entrypoint provided, and no CMD or ENTRYPOINT from image: "
+                      "give a command after the image name");
+  return args;
+}
+
+std::vector<std::string> container_env(const image::ImageConfig& image,
+                                       const CreateOptions& options, const ResolvedUser& user,
+                                       const std::string& hostname) {
+  std::vector<std::string> env;
+  for (const auto& entry : image.config.env) set_env(env, entry);
+  if (!has_env(env, "PATH")) set_env(env, kDefaultPath);
+  if (options.tty && !has_env(env, "TERM")) set_env(env, "TERM=xterm");
+  set_env(env, "container=burrow");
+  set_env(env, "HOSTNAME=" + hostname);
+  if (!has_env(env, "HOME")) set_env(env, "HOME=" + user.home);
+  for (const auto& entry : options.env) set_env(env, entry);
+  return env;
+}
+
+std::string container_hostname(const CreateOptions& options, const std::string& container_id) {
+  return options.hostname.value_or(container_id.substr(0, 12));
+}
+
+Result<runtime::Spec> build_spec(const SpecInputs& in) {
+  const CreateOptions& options = *in.options;
+  BURROW_TRY(auto args, container_command(*in.image, options));
+  std::string hostname = container_hostname(options, in.container_id);
+  runtime::DefaultSpecOptions defaults;
+  defaults.rootfs = in.rootfs;
+  defaults.args = args;
+  defaults.hostname = hostname;
+  defaults.share_host_network = options.network == "host";
+  defaults.readonly_rootfs = options.read_only;
+  defaults.rootless = in.rootless;
+  defaults.tty_gid_mapped = in.tty_gid_mapped;
+  runtime::Spec spec = runtime::make_default_spec(defaults);
+
+  auto& process = spec.process;
+  process.terminal = options.tty;
+  process.env = container_env(*in.image, options, in.user, hostname);
+  process.cwd = options.workdir.value_or(in.image->config.working_dir);
+  if (process.cwd.empty()) process.cwd = "/";
+  if (process.cwd.front() != '/')
+    return base::failf(EINVAL, "the working directory \"{}\" must be an absolute path", process.cwd);
+  process.user.uid = in.user.uid;
+  process.user.gid = in.user.gid;
+  process.user.additional_gids = in.user.additional_gids;
+  process.no_new_privileges = options.no_new_privileges;
+  apply_rlimits(spec, options);
+  runtime::clamp_rlimits_to_host(process.rlimits);
+  BURROW_CHECK(apply_capabilities(spec, in));
+  BURROW_CHECK(apply_seccomp(spec, in));
+  if (options.privileged) {
+    spec.linux.masked_paths.clear();
+    spec.linux.readonly_paths.clear();
+  }
+  apply_mounts(spec, in);
+  spec.annotations["io.container.manager"] = "burrow";
+  return spec;
+}
+
+}  // namespace burrow::engine

@@ -1,0 +1,44 @@
+// Turns an image config and the user's create options into the OCI spec the
+// runtime executes: pure, so it is unit-tested without privileges.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "engine/container_options.h"
+#include "engine/user_lookup.h"
+#include "image/image_config.h"
+#include "runtime/spec.h"
+
+namespace burrow::engine {
+
+struct SpecInputs {
+  const image::ImageConfig* image = nullptr;
+  const CreateOptions* options = nullptr;
+  ResolvedUser user;
+  std::string container_id;
+  std::string container_name;
+  std::string rootfs;        // the mounted rootfs
+  std::string userdata_dir;  // holds hosts, resolv.conf, hostname
+  bool rootless = false;
+  bool tty_gid_mapped = true;
+  std::string seccomp_profile_json;  // the containers-format profile; empty: unconfined
+  std::string seccomp_arch;          // SCMP_ARCH_X86_64
+  uint32_t kernel_version = 0;
+};
+
+// The command: --entrypoint replaces the image's ENTRYPOINT and drops its
+// CMD; arguments after the image replace CMD.
+Result<std::vector<std::string>> container_command(const image::ImageConfig& image,
+                                                   const CreateOptions& options);
+
+// Podman's defaults, then the image's Env, then -e flags, last one wins.
+std::vector<std::string> container_env(const image::ImageConfig& image,
+                                       const CreateOptions& options, const ResolvedUser& user,
+                                       const std::string& hostname);
+
+std::string container_hostname(const CreateOptions& options, const std::string& container_id);
+
+Result<runtime::Spec> build_spec(const SpecInputs& inputs);
+
+}  // namespace burrow::engine

@@ -1,0 +1,35 @@
+// Unpacks one image layer (tar, tar+gzip or tar+zstd) into a directory in the
+// overlay format: OCI whiteouts become 0:0 character devices and opaque
+// directories carry user.overlay.opaque=y (overlay is always mounted with
+// "userxattr", and fuse-overlayfs reads the same attribute).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/result.h"
+
+namespace burrow::storage {
+
+struct UnpackOptions {
+  // chown entries to the tar's uid/gid. Needs root or a user namespace that
+  // maps those ids; when false entries belong to the unpacking user.
+  bool preserve_ownership = true;
+};
+
+struct UnpackStats {
+  std::string diff_id;           // "sha256:<hex>" of the uncompressed tar
+  uint64_t size = 0;             // uncompressed bytes of file content
+  uint64_t entries = 0;          // tar entries seen, whiteouts included
+  uint64_t skipped_devices = 0;  // device nodes not created (mknod: EPERM)
+};
+
+// `layer_fd` is borrowed and read from its current offset. `dest_dir` must
+// exist and be empty; its mode becomes 0755 unless the layer has a "./"
+// entry. On error the caller removes dest_dir: nothing here cleans up. Every
+// entry is created beneath dest_dir without following symlinks out of it;
+// ".." components, symlinks and hard links leading outside are errors.
+base::Result<UnpackStats> unpack_layer(int layer_fd, const std::string& dest_dir,
+                                       const UnpackOptions& options);
+
+}  // namespace burrow::storage
