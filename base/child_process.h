@@ -11,8 +11,8 @@
 namespace burrow::base {
 
 struct ProcessOutput {
-  int exit_code = 0;       // 128+signal when killed by a signal
-  std::string output;      // stdout and stderr together, for error messages
+  int exit_code = 0;   // 128+signal when killed by a signal
+  std::string output;  // stdout and stderr together, for error messages
 };
 
 // Runs argv[0] (looked up in PATH when it has no slash), waits for it and

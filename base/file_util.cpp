@@ -63,7 +63,8 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
   if (::fchmod(fd.get(), mode) != 0) return cleanup_on_error(fail_errno("fchmod").value());
   if (auto s = write_all(fd.get(), content); !s) return cleanup_on_error(s.error());
   if (durable && ::fsync(fd.get()) != 0) return cleanup_on_error(fail_errno("fsync").value());
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return cleanup_on_error(fail_errno("rename").value());
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return cleanup_on_error(fail_errno("rename").value());
   return ok();
 }
 
@@ -99,8 +100,7 @@ Status remove_children(int dir_fd, const std::string& shown_path) {
   ::closedir(dir);
   for (const auto& name : names) {
     if (::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT) continue;
-    if (errno != EISDIR && errno != EPERM)
-      return fail_errno("removing {}/{}", shown_path, name);
+    if (errno != EISDIR && errno != EPERM) return fail_errno("removing {}/{}", shown_path, name);
     UniqueFd child(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!child) return fail_errno("opening {}/{}", shown_path, name);
     BURROW_CHECK(remove_children(child.get(), shown_path + "/" + name));

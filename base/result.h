@@ -60,14 +60,13 @@ using base::Status;
 // Propagate an error with added context; `expr` must yield a Result.
 #define BURROW_TRY_CONCAT_(a, b) a##b
 #define BURROW_TRY_NAME_(line) BURROW_TRY_CONCAT_(burrow_try_, line)
-#define BURROW_TRY_IMPL_(tmp, decl, expr)                   \
-  auto tmp = (expr);                                        \
+#define BURROW_TRY_IMPL_(tmp, decl, expr)                    \
+  auto tmp = (expr);                                         \
   if (!tmp) return ::tl::unexpected(std::move(tmp.error())); \
   decl = std::move(*tmp)
 #define BURROW_TRY(decl, expr) BURROW_TRY_IMPL_(BURROW_TRY_NAME_(__LINE__), decl, expr)
-#define BURROW_CHECK(expr)                                         \
-  do {                                                             \
-    auto burrow_check_result = (expr);                             \
-    if (!burrow_check_result)                                      \
-      return ::tl::unexpected(std::move(burrow_check_result.error())); \
+#define BURROW_CHECK(expr)                                                                     \
+  do {                                                                                         \
+    auto burrow_check_result = (expr);                                                         \
+    if (!burrow_check_result) return ::tl::unexpected(std::move(burrow_check_result.error())); \
   } while (0)

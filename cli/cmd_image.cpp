@@ -73,7 +73,8 @@ Result<int> inspect_images(Context& ctx, const std::vector<std::string>& names,
     return exit_code;
   }
   BURROW_TRY(Template tmpl, Template::parse(format));
-  BURROW_TRY(std::string out, render_rows(tmpl, std::vector<nlohmann::json>(all.begin(), all.end())));
+  BURROW_TRY(std::string out,
+             render_rows(tmpl, std::vector<nlohmann::json>(all.begin(), all.end())));
   std::cout << out;
   return exit_code;
 }
@@ -92,7 +93,8 @@ void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std
 Result<int> tag(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() < 2) return base::fail(EINVAL, "tag requires an image and at least one new name");
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kReadOnly));
-  for (size_t i = 1; i < args.size(); ++i) BURROW_CHECK(engine::tag_image(*engine, args[0], args[i]));
+  for (size_t i = 1; i < args.size(); ++i)
+    BURROW_CHECK(engine::tag_image(*engine, args[0], args[i]));
   return 0;
 }
 
@@ -109,7 +111,8 @@ Result<int> remove_images(Context& ctx, std::vector<std::string> inputs, bool al
     BURROW_TRY(auto images, engine->images().list());
     for (const auto& image : images) inputs.push_back(image.id);
   }
-  if (inputs.empty()) return base::fail(EINVAL, "image name or ID must be specified (or use --all)");
+  if (inputs.empty())
+    return base::fail(EINVAL, "image name or ID must be specified (or use --all)");
   int exit_code = 0;
   for (const auto& input : inputs) {
     auto report = engine::remove_image(*engine, input);
@@ -133,9 +136,8 @@ void add_rmi(CLI::App& app, Context& ctx, const std::string& name) {
   cmd->add_flag("-a,--all", *all, "Remove all images");
   cmd->add_flag("-f,--force", *force, "Accepted for compatibility");
   cmd->add_option("IMAGE", *inputs, "Images to remove");
-  cmd->callback([&ctx, inputs, all] {
-    run_command(ctx, [&] { return remove_images(ctx, *inputs, *all); });
-  });
+  cmd->callback(
+      [&ctx, inputs, all] { run_command(ctx, [&] { return remove_images(ctx, *inputs, *all); }); });
 }
 
 }  // namespace

@@ -32,7 +32,9 @@ Result<int> load(Context& ctx, const LoadFlags& flags) {
   BURROW_TRY(base::UniqueFd fd, open_input(flags.input));
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
   auto loaded = engine::load_images(*engine, fd.get());
-  if (!loaded) return tl::unexpected(loaded.error().with_context("payload does not match any of the supported image formats or is damaged"));
+  if (!loaded)
+    return tl::unexpected(loaded.error().with_context(
+        "payload does not match any of the supported image formats or is damaged"));
   for (const auto& name : *loaded) std::cout << "Loaded image: " << name << "\n";
   return 0;
 }

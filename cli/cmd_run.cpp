@@ -25,7 +25,8 @@ Result<std::vector<std::string>> parse_entrypoint(const std::string& value) {
     return base::failf(EINVAL, "--entrypoint {}: not a JSON array of strings", value);
   std::vector<std::string> args;
   for (const auto& item : parsed) {
-    if (!item.is_string()) return base::failf(EINVAL, "--entrypoint {}: not a JSON array of strings", value);
+    if (!item.is_string())
+      return base::failf(EINVAL, "--entrypoint {}: not a JSON array of strings", value);
     args.push_back(item.get<std::string>());
   }
   return args;
@@ -51,12 +52,15 @@ Status apply_security_opts(const std::vector<std::string>& opts, engine::CreateO
 
 Result<engine::CreateOptions> create_options(const RunFlags& flags,
                                              const std::vector<std::string>& positional) {
-  if (positional.empty()) return base::fail(EINVAL, "run requires an image: burrow run IMAGE [COMMAND...]");
+  if (positional.empty())
+    return base::fail(EINVAL, "run requires an image: burrow run IMAGE [COMMAND...]");
   if (positional.front().size() > 1 && positional.front().front() == '-')
     return base::failf(EINVAL, "unknown flag: {}", positional.front());
   if (flags.pull == "always" || flags.pull == "newer")
-    return base::failf(EINVAL, "--pull={} needs a registry, which this build cannot reach yet: "
-                               "load the image and use --pull=never or missing", flags.pull);
+    return base::failf(EINVAL,
+                       "--pull={} needs a registry, which this build cannot reach yet: "
+                       "load the image and use --pull=never or missing",
+                       flags.pull);
   engine::CreateOptions options;
   options.image = positional.front();
   options.command.assign(positional.begin() + 1, positional.end());
@@ -112,7 +116,8 @@ void add_run_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--rm", f->remove, "Remove the container when it exits");
   cmd->add_flag("-i,--interactive", f->interactive, "Keep stdin open");
   cmd->add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY");
-  cmd->add_option("-e,--env", f->env, "Set environment variables (KEY=VALUE, or KEY from the host)");
+  cmd->add_option("-e,--env", f->env,
+                  "Set environment variables (KEY=VALUE, or KEY from the host)");
   cmd->add_option("--env-file", f->env_files, "Read environment variables from a file");
   cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", f->user, "User (name|uid[:group|gid]) to run as");
@@ -124,7 +129,8 @@ void add_run_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--network,--net", f->network, "Network mode: none (default) or host");
   cmd->add_option("--cap-add", f->cap_add, "Add Linux capabilities");
   cmd->add_option("--cap-drop", f->cap_drop, "Drop Linux capabilities");
-  cmd->add_option("--security-opt", f->security_opts, "no-new-privileges, seccomp=PROFILE|unconfined");
+  cmd->add_option("--security-opt", f->security_opts,
+                  "no-new-privileges, seccomp=PROFILE|unconfined");
   cmd->add_flag("--privileged", f->privileged, "All capabilities, no seccomp, no masked paths");
   cmd->add_option("--ulimit", f->ulimits, "Resource limit: NAME=SOFT[:HARD]");
   cmd->add_option("-l,--label", f->labels, "Set metadata on the container");

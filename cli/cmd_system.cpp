@@ -84,19 +84,19 @@ nlohmann::json host_info(const engine::HostProfile& host) {
 
 Result<int> info(Context& ctx, const std::string& format) {
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
-  BURROW_TRY(auto driver, engine::storage_driver(engine->paths(), engine->options().storage_driver));
+  BURROW_TRY(auto driver,
+             engine::storage_driver(engine->paths(), engine->options().storage_driver));
   BURROW_TRY(auto images, engine->images().list());
   engine::ContainerStore containers(engine->db());
   BURROW_TRY(auto all_containers, containers.list());
-  nlohmann::json value = {
-      {"host", host_info(engine->host())},
-      {"store",
-       {{"graphRoot", engine->paths().graph_root},
-        {"runRoot", engine->paths().run_root},
-        {"graphDriverName", std::string(storage::to_string(driver))},
-        {"imageStore", {{"number", images.size()}}},
-        {"containerStore", {{"number", all_containers.size()}}}}},
-      {"version", {{"Version", BURROW_VERSION}}}};
+  nlohmann::json value = {{"host", host_info(engine->host())},
+                          {"store",
+                           {{"graphRoot", engine->paths().graph_root},
+                            {"runRoot", engine->paths().run_root},
+                            {"graphDriverName", std::string(storage::to_string(driver))},
+                            {"imageStore", {{"number", images.size()}}},
+                            {"containerStore", {{"number", all_containers.size()}}}}},
+                          {"version", {{"Version", BURROW_VERSION}}}};
   return print_formatted(value, format);
 }
 

@@ -24,8 +24,9 @@ std::string unescape(std::string text) {
 Result<std::vector<std::string>> parse_path(std::string_view expr, std::string_view whole) {
   if (expr == ".") return std::vector<std::string>{};
   if (expr.empty() || expr.front() != '.')
-    return base::failf(EINVAL, "template: unsupported action \"{{{{{}}}}}\": use {{{{.Field}}}} or "
-                               "{{{{json .Field}}}}",
+    return base::failf(EINVAL,
+                       "template: unsupported action \"{{{{{}}}}}\": use {{{{.Field}}}} or "
+                       "{{{{json .Field}}}}",
                        whole);
   std::vector<std::string> path;
   for (const auto& part : base::split(expr.substr(1), '.')) {

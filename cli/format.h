@@ -17,7 +17,7 @@ class Template {
   // `headers` maps a field name to its column title for "table" formats
   // ("ID" -> "IMAGE ID"); fields not listed are shown upper-cased.
   static Result<Template> parse(std::string format,
-                               const std::map<std::string, std::string>& headers = {});
+                                const std::map<std::string, std::string>& headers = {});
 
   bool is_table() const { return table_; }
   std::string header() const;

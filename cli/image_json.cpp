@@ -17,8 +17,8 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
 }
 
 nlohmann::json image_row(const engine::ImageRecord& image, const std::string& name, bool no_trunc) {
-  auto [repository, tag] = name.empty() ? std::pair<std::string, std::string>{"<none>", "<none>"}
-                                        : split_name(name);
+  auto [repository, tag] =
+      name.empty() ? std::pair<std::string, std::string>{"<none>", "<none>"} : split_name(name);
   int64_t age = static_cast<int64_t>(::time(nullptr)) - image.created;
   return {{"ID", no_trunc ? "sha256:" + image.id : image.id.substr(0, 12)},
           {"Id", image.id},
@@ -56,31 +56,31 @@ nlohmann::json inspect_image(const engine::ImageRecord& image, const engine::Sto
   if (image.digest)
     for (const auto& name : image.names)
       repo_digests.push_back(split_name(name).first + "@" + *image.digest);
-  nlohmann::json container_config = field("config").is_object() ? field("config")
-                                                                : nlohmann::json::object();
-  return {{"Id", image.id},
-          {"Digest", image.digest.value_or("sha256:" + image.id)},
-          {"RepoTags", image.names},
-          {"RepoDigests", repo_digests},
-          {"Parent", ""},
-          {"Comment", ""},
-          {"Created", config.value("created", image::format_rfc3339({image.created, 0}))},
-          {"Config", container_config},
-          {"Version", ""},
-          {"Author", config.value("author", "")},
-          {"Architecture", config.value("architecture", "")},
-          {"Os", config.value("os", "")},
-          {"Size", image.size},
-          {"VirtualSize", image.size},
-          {"GraphDriver",
-           {{"Name", "overlay"}, {"Data", {{"LowerDir", base::join(lower_dirs, ":")}}}}},
-          {"RootFS", {{"Type", "layers"}, {"Layers", image.diff_ids}}},
-          {"Labels", container_config.value("Labels", nlohmann::json())},
-          {"Annotations", nlohmann::json::object()},
-          {"ManifestType", image.manifest ? "application/vnd.oci.image.manifest.v1+json" : ""},
-          {"User", container_config.value("User", "")},
-          {"History", field("history").is_array() ? field("history") : nlohmann::json::array()},
-          {"NamesHistory", image.names}};
+  nlohmann::json container_config =
+      field("config").is_object() ? field("config") : nlohmann::json::object();
+  return {
+      {"Id", image.id},
+      {"Digest", image.digest.value_or("sha256:" + image.id)},
+      {"RepoTags", image.names},
+      {"RepoDigests", repo_digests},
+      {"Parent", ""},
+      {"Comment", ""},
+      {"Created", config.value("created", image::format_rfc3339({image.created, 0}))},
+      {"Config", container_config},
+      {"Version", ""},
+      {"Author", config.value("author", "")},
+      {"Architecture", config.value("architecture", "")},
+      {"Os", config.value("os", "")},
+      {"Size", image.size},
+      {"VirtualSize", image.size},
+      {"GraphDriver", {{"Name", "overlay"}, {"Data", {{"LowerDir", base::join(lower_dirs, ":")}}}}},
+      {"RootFS", {{"Type", "layers"}, {"Layers", image.diff_ids}}},
+      {"Labels", container_config.value("Labels", nlohmann::json())},
+      {"Annotations", nlohmann::json::object()},
+      {"ManifestType", image.manifest ? "application/vnd.oci.image.manifest.v1+json" : ""},
+      {"User", container_config.value("User", "")},
+      {"History", field("history").is_array() ? field("history") : nlohmann::json::array()},
+      {"NamesHistory", image.names}};
 }
 
 }  // namespace burrow::cli

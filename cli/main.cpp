@@ -1,8 +1,8 @@
 // The burrow CLI: parses the command line, runs one command, and is the only
 // place that prints errors and chooses exit codes.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "base/log.h"
@@ -17,14 +17,14 @@ void add_global_options(CLI::App& app, burrow::cli::GlobalOptions& global) {
   app.add_option("--storage-driver", global.storage_driver,
                  "Storage driver: overlay, fuse-overlayfs or vfs");
   app.add_option_function<std::string>(
-         "--log-level",
-         [&global](const std::string& value) {
-           auto level = burrow::base::parse_log_level(value);
-           if (!level) throw CLI::ValidationError("--log-level", level.error().message);
-           burrow::base::set_log_level(*level);
-           global.log_level = value;
-         },
-         "Log messages at and above: debug, info, warn (default), error, fatal or panic");
+      "--log-level",
+      [&global](const std::string& value) {
+        auto level = burrow::base::parse_log_level(value);
+        if (!level) throw CLI::ValidationError("--log-level", level.error().message);
+        burrow::base::set_log_level(*level);
+        global.log_level = value;
+      },
+      "Log messages at and above: debug, info, warn (default), error, fatal or panic");
 }
 
 }  // namespace

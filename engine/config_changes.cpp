@@ -30,7 +30,8 @@ Result<std::vector<std::pair<std::string, std::string>>> key_values(std::string_
   std::vector<std::pair<std::string, std::string>> pairs;
   if (value.find('=') == std::string_view::npos) {
     size_t space = value.find(' ');
-    if (space == std::string_view::npos) return base::failf(EINVAL, "{}: expected KEY=VALUE", value);
+    if (space == std::string_view::npos)
+      return base::failf(EINVAL, "{}: expected KEY=VALUE", value);
     pairs.emplace_back(std::string(value.substr(0, space)),
                        std::string(base::trim(value.substr(space + 1))));
     return pairs;
@@ -38,9 +39,11 @@ Result<std::vector<std::pair<std::string, std::string>>> key_values(std::string_
   for (const auto& word : base::split(value, ' ')) {
     if (word.empty()) continue;
     size_t eq = word.find('=');
-    if (eq == std::string::npos || eq == 0) return base::failf(EINVAL, "{}: expected KEY=VALUE", word);
+    if (eq == std::string::npos || eq == 0)
+      return base::failf(EINVAL, "{}: expected KEY=VALUE", word);
     std::string val = word.substr(eq + 1);
-    if (val.size() >= 2 && val.front() == '"' && val.back() == '"') val = val.substr(1, val.size() - 2);
+    if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
+      val = val.substr(1, val.size() - 2);
     pairs.emplace_back(word.substr(0, eq), val);
   }
   return pairs;
@@ -76,8 +79,10 @@ Status apply_config_change(image::ContainerConfig& config, const std::string& ch
     auto pairs = key_values(value);
     if (!pairs) return fail(pairs.error());
     for (const auto& [k, v] : *pairs) {
-      if (keyword == "ENV") set_env(config.env, k, v);
-      else config.labels[k] = v;
+      if (keyword == "ENV")
+        set_env(config.env, k, v);
+      else
+        config.labels[k] = v;
     }
   } else if (keyword == "WORKDIR") {
     config.working_dir = std::string(value);
@@ -88,12 +93,16 @@ Status apply_config_change(image::ContainerConfig& config, const std::string& ch
   } else if (keyword == "EXPOSE" || keyword == "VOLUME") {
     for (const auto& word : base::split(value, ' ')) {
       if (word.empty()) continue;
-      if (keyword == "VOLUME") add_unique(config.volumes, word);
-      else add_unique(config.exposed_ports, word.find('/') == std::string::npos ? word + "/tcp" : word);
+      if (keyword == "VOLUME")
+        add_unique(config.volumes, word);
+      else
+        add_unique(config.exposed_ports,
+                   word.find('/') == std::string::npos ? word + "/tcp" : word);
     }
   } else {
-    return fail(Error{EINVAL, "unsupported instruction: use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
-                              "STOPSIGNAL, USER, VOLUME or WORKDIR"});
+    return fail(Error{EINVAL,
+                      "unsupported instruction: use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
+                      "STOPSIGNAL, USER, VOLUME or WORKDIR"});
   }
   if (value.empty() && keyword != "CMD" && keyword != "ENTRYPOINT")
     return fail(Error{EINVAL, "missing value"});

@@ -12,6 +12,7 @@
 namespace burrow::engine {
 
 Status apply_config_change(image::ContainerConfig& config, const std::string& change);
-Status apply_config_changes(image::ContainerConfig& config, const std::vector<std::string>& changes);
+Status apply_config_changes(image::ContainerConfig& config,
+                            const std::vector<std::string>& changes);
 
 }  // namespace burrow::engine

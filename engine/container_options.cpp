@@ -59,10 +59,14 @@ Result<BindVolume> parse_volume(const std::string& spec) {
                        spec);
   if (parts.size() == 3) {
     for (const auto& option : base::split(parts[2], ',')) {
-      if (option == "ro") volume.readonly = true;
-      else if (option == "rw" || option == "z" || option == "Z" || option.empty()) continue;
-      else if (is_propagation(option)) volume.propagation = option;
-      else return base::failf(EINVAL, "invalid volume option \"{}\" in \"{}\"", option, spec);
+      if (option == "ro")
+        volume.readonly = true;
+      else if (option == "rw" || option == "z" || option == "Z" || option.empty())
+        continue;
+      else if (is_propagation(option))
+        volume.propagation = option;
+      else
+        return base::failf(EINVAL, "invalid volume option \"{}\" in \"{}\"", option, spec);
     }
   }
   if (!base::path_exists(volume.source))

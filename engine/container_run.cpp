@@ -2,11 +2,11 @@
 #include "engine/container_run.h"
 
 #include <fcntl.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
 #include "base/log.h"
@@ -87,7 +87,8 @@ Result<runtime::Spec> prepare_spec(Engine& engine, const CreateOptions& options,
   inputs.tty_gid_mapped = !host.rootless || !host.subgids.empty();
   if (options.seccomp_profile != "unconfined") {
     if (options.seccomp_profile) {
-      BURROW_TRY(inputs.seccomp_profile_json, base::read_file_limited(*options.seccomp_profile, 4 << 20));
+      BURROW_TRY(inputs.seccomp_profile_json,
+                 base::read_file_limited(*options.seccomp_profile, 4 << 20));
     } else {
       inputs.seccomp_profile_json = std::string(runtime::default_seccomp_profile_json());
     }
@@ -142,8 +143,10 @@ Result<int> execute(Engine& engine, const runtime::Spec& spec, const CreateOptio
   BURROW_CHECK(store.set_running(id, process.pid(), now()));
   if (auto started = runtime::start_container(process); !started) {
     Error error = started.error();
-    if (error.code == ENOENT) error.exit_status = 127;
-    else if (error.code == EACCES || error.code == ENOEXEC || error.code == EPERM) error.exit_status = 126;
+    if (error.code == ENOENT)
+      error.exit_status = 127;
+    else if (error.code == EACCES || error.code == ENOEXEC || error.code == EPERM)
+      error.exit_status = 126;
     (void)store.set_exited(id, error.exit_status ? error.exit_status : 125, now());
     return tl::unexpected(error);
   }

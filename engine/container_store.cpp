@@ -91,15 +91,16 @@ Result<bool> ContainerStore::name_taken(const std::string& name) {
 
 std::string random_container_name() {
   static constexpr std::array kAdjectives = {
-      "agile",  "bold",   "brave",  "bright", "calm",   "clever", "cosy",   "deep",
-      "eager",  "fond",   "gentle", "happy",  "hidden", "keen",   "kind",   "lively",
-      "lucky",  "mellow", "nimble", "patient", "proud", "quick",  "quiet",  "rapid",
-      "sharp",  "shy",    "steady", "sturdy", "swift",  "tidy",   "warm",   "wise"};
+      "agile", "bold",   "brave",  "bright",  "calm",   "clever", "cosy",  "deep",
+      "eager", "fond",   "gentle", "happy",   "hidden", "keen",   "kind",  "lively",
+      "lucky", "mellow", "nimble", "patient", "proud",  "quick",  "quiet", "rapid",
+      "sharp", "shy",    "steady", "sturdy",  "swift",  "tidy",   "warm",  "wise"};
   static constexpr std::array kAnimals = {
-      "aardvark", "badger", "beaver",  "chipmunk", "coney",   "dormouse", "ferret", "fox",
-      "gerbil",   "gopher", "hamster", "hare",     "hedgehog", "jerboa",  "marmot", "meerkat",
-      "mink",     "mole",   "otter",   "pika",     "prairiedog", "rabbit", "shrew", "skunk",
-      "squirrel", "stoat",  "tortoise", "vole",    "weasel",  "wombat",   "woodchuck", "yak"};
+      "aardvark", "badger",  "beaver",    "chipmunk", "coney", "dormouse", "ferret",
+      "fox",      "gerbil",  "gopher",    "hamster",  "hare",  "hedgehog", "jerboa",
+      "marmot",   "meerkat", "mink",      "mole",     "otter", "pika",     "prairiedog",
+      "rabbit",   "shrew",   "skunk",     "squirrel", "stoat", "tortoise", "vole",
+      "weasel",   "wombat",  "woodchuck", "yak"};
   return std::string(kAdjectives[random_below(kAdjectives.size())]) + "_" +
          kAnimals[random_below(kAnimals.size())];
 }

@@ -69,14 +69,16 @@ bool Statement::is_null(int column) const {
 
 Result<Database> Database::open(const std::string& path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   Database db(raw);
   if (rc != SQLITE_OK) return sqlite_error(raw, "opening " + path);
   // Concurrent commands wait for each other instead of failing with BUSY.
   sqlite3_busy_timeout(raw, 30000);
-  BURROW_CHECK(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                       "PRAGMA foreign_keys=ON"));
+  BURROW_CHECK(
+      db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+              "PRAGMA foreign_keys=ON"));
   BURROW_CHECK(db.migrate());
   return db;
 }
@@ -99,7 +101,8 @@ Status Database::exec(std::string_view sql) {
 
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK)
     return sqlite_error(db_, sql);
   return Statement(db_, stmt);
 }

@@ -22,7 +22,7 @@ class Engine {
   // For kModify and a rootless host this joins (or starts) the keeper, so it
   // must run while the process is single-threaded.
   static Result<std::unique_ptr<Engine>> open(const HostProfile& host, const StoreOptions& options,
-                                             Access access);
+                                              Access access);
 
   const HostProfile& host() const { return host_; }
   const StorePaths& paths() const { return paths_; }

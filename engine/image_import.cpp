@@ -37,7 +37,8 @@ Result<StagedBlob> stage_stream(int fd, const std::string& dir) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return base::fail_errno("reading the tarball");
     if (n == 0) break;
-    if (head.size() < 4) head.append(buffer, std::min<size_t>(4 - head.size(), static_cast<size_t>(n)));
+    if (head.size() < 4)
+      head.append(buffer, std::min<size_t>(4 - head.size(), static_cast<size_t>(n)));
     hash.update(buffer, static_cast<size_t>(n));
     BURROW_CHECK(base::write_all(out.get(), std::string_view(buffer, static_cast<size_t>(n))));
   }

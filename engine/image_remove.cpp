@@ -14,8 +14,8 @@ std::optional<std::string> matching_name(const ImageRecord& image, const std::st
   auto ref = image::parse_reference(input);
   if (!ref) return std::nullopt;
   for (const auto& name : image.names) {
-    bool match = ref->is_short_name() ? image::short_name_matches(*ref, name)
-                                      : name == ref->to_string();
+    bool match =
+        ref->is_short_name() ? image::short_name_matches(*ref, name) : name == ref->to_string();
     if (match) return name;
   }
   return std::nullopt;

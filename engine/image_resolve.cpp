@@ -28,7 +28,8 @@ Result<std::optional<std::string>> by_name(ImageStore& store, const image::Refer
   std::optional<std::string> found;
   int best = 2;
   for (const auto& [name, id] : names) {
-    bool match = ref.is_short_name() ? image::short_name_matches(ref, name) : name == ref.to_string();
+    bool match =
+        ref.is_short_name() ? image::short_name_matches(ref, name) : name == ref.to_string();
     if (match && short_name_rank(name) < best) {
       best = short_name_rank(name);
       found = id;

@@ -44,8 +44,9 @@ Status ImageStore::add(const ImageRecord& image, const std::vector<LayerRecord>&
                      .run());
     bool inserted = db_.changes() > 0;
     for (size_t i = 0; inserted && i < image.diff_ids.size(); ++i) {
-      BURROW_TRY(auto link,
-                 db_.prepare("INSERT INTO image_layers(image_id, position, diff_id) VALUES(?,?,?)"));
+      BURROW_TRY(
+          auto link,
+          db_.prepare("INSERT INTO image_layers(image_id, position, diff_id) VALUES(?,?,?)"));
       BURROW_CHECK(
           link.bind(1, image.id).bind(2, static_cast<int64_t>(i)).bind(3, image.diff_ids[i]).run());
     }
@@ -55,7 +56,8 @@ Status ImageStore::add(const ImageRecord& image, const std::vector<LayerRecord>&
 }
 
 Status ImageStore::load_names_and_layers(ImageRecord& image) {
-  BURROW_TRY(auto names, db_.prepare("SELECT name FROM image_names WHERE image_id=? ORDER BY rowid"));
+  BURROW_TRY(auto names,
+             db_.prepare("SELECT name FROM image_names WHERE image_id=? ORDER BY rowid"));
   names.bind(1, image.id);
   for (;;) {
     BURROW_TRY(bool row, names.step());
@@ -131,8 +133,9 @@ Result<std::optional<LayerRecord>> ImageStore::layer(const std::string& diff_id)
 }
 
 Status ImageStore::tag(const std::string& id, const std::string& name) {
-  BURROW_TRY(auto upsert, db_.prepare("INSERT INTO image_names(name, image_id) VALUES(?,?) "
-                                      "ON CONFLICT(name) DO UPDATE SET image_id=excluded.image_id"));
+  BURROW_TRY(auto upsert,
+             db_.prepare("INSERT INTO image_names(name, image_id) VALUES(?,?) "
+                         "ON CONFLICT(name) DO UPDATE SET image_id=excluded.image_id"));
   return upsert.bind(1, name).bind(2, id).run();
 }
 

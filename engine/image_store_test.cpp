@@ -36,7 +36,8 @@ class ImageStoreTest : public ::testing::Test {
 
 TEST_F(ImageStoreTest, AddListAndFind) {
   ImageStore store(*db_);
-  ASSERT_TRUE(store.add(image("aaa1", {"l1", "l2"}, {"localhost/a:latest"}), {layer("l1"), layer("l2")}));
+  ASSERT_TRUE(
+      store.add(image("aaa1", {"l1", "l2"}, {"localhost/a:latest"}), {layer("l1"), layer("l2")}));
   auto images = store.list();
   ASSERT_TRUE(images);
   ASSERT_EQ(images->size(), 1u);

@@ -49,12 +49,13 @@ ContainerRootfs container_rootfs(const StorePaths& paths, storage::StorageDriver
 }
 
 Status mount_rootfs(const ContainerRootfs& rootfs) {
-  for (const auto* dir : {&rootfs.layout.upper_dir, &rootfs.layout.work_dir,
-                          &rootfs.layout.merged_dir})
+  for (const auto* dir :
+       {&rootfs.layout.upper_dir, &rootfs.layout.work_dir, &rootfs.layout.merged_dir})
     BURROW_CHECK(base::make_dirs(*dir, 0755));
   auto mounter = storage::make_rootfs_mounter(rootfs.driver);
   auto mounted = mounter->mount(rootfs.layout);
-  if (!mounted) return tl::unexpected(mounted.error().with_context("mounting the container rootfs"));
+  if (!mounted)
+    return tl::unexpected(mounted.error().with_context("mounting the container rootfs"));
   return base::ok();
 }
 

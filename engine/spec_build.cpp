@@ -35,8 +35,8 @@ Status apply_capabilities(runtime::Spec& spec, const SpecInputs& in) {
     // name ones missing from our own bounding set, which capset refuses.
     BURROW_TRY(caps, runtime::resolve_capabilities({}, {"ALL"}, {}));
   } else {
-    BURROW_TRY(caps, runtime::resolve_capabilities(runtime::default_capabilities(),
-                                                   options.cap_add, options.cap_drop));
+    BURROW_TRY(caps, runtime::resolve_capabilities(runtime::default_capabilities(), options.cap_add,
+                                                   options.cap_drop));
   }
   auto& c = spec.process.capabilities;
   c.bounding = caps;
@@ -55,10 +55,10 @@ Status apply_seccomp(runtime::Spec& spec, const SpecInputs& in) {
     spec.linux.seccomp.reset();
     return base::ok();
   }
-  BURROW_TRY(runtime::Seccomp seccomp,
-             runtime::seccomp_for_container(in.seccomp_profile_json,
-                                            spec.process.capabilities.bounding, in.seccomp_arch,
-                                            in.kernel_version));
+  BURROW_TRY(
+      runtime::Seccomp seccomp,
+      runtime::seccomp_for_container(in.seccomp_profile_json, spec.process.capabilities.bounding,
+                                     in.seccomp_arch, in.kernel_version));
   spec.linux.seccomp = std::move(seccomp);
   return base::ok();
 }
@@ -91,7 +91,8 @@ void apply_mounts(runtime::Spec& spec, const SpecInputs& in) {
 
 Result<std::vector<std::string>> container_command(const image::ImageConfig& image,
                                                    const CreateOptions& options) {
-  std::vector<std::string> args = options.entrypoint ? *options.entrypoint : image.config.entrypoint;
+  std::vector<std::string> args =
+      options.entrypoint ? *options.entrypoint : image.config.entrypoint;
   if (!options.command.empty()) {
     args.insert(args.end(), options.command.begin(), options.command.end());
   } else if (!options.entrypoint) {
@@ -142,7 +143,8 @@ Result<runtime::Spec> build_spec(const SpecInputs& in) {
   process.cwd = options.workdir.value_or(in.image->config.working_dir);
   if (process.cwd.empty()) process.cwd = "/";
   if (process.cwd.front() != '/')
-    return base::failf(EINVAL, "the working directory \"{}\" must be an absolute path", process.cwd);
+    return base::failf(EINVAL, "the working directory \"{}\" must be an absolute path",
+                       process.cwd);
   process.user.uid = in.user.uid;
   process.user.gid = in.user.gid;
   process.user.additional_gids = in.user.additional_gids;

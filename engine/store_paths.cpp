@@ -58,7 +58,8 @@ Status prepare_store_paths(const StorePaths& paths, const HostProfile& host) {
   // A run root in a world-writable place could have been created by someone
   // else to capture our keeper pid file.
   if (st.st_uid != host.uid)
-    return base::failf(EPERM, "run root {} is owned by uid {}, not by you: remove it or pass --runroot",
+    return base::failf(EPERM,
+                       "run root {} is owned by uid {}, not by you: remove it or pass --runroot",
                        paths.run_root, st.st_uid);
   BURROW_CHECK(base::make_dirs(paths.graph_root, 0700));
   for (const auto& dir : {paths.layers(), paths.containers(), paths.tmp()})

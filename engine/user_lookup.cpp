@@ -110,15 +110,16 @@ Result<std::string> read_file_in_root(const std::string& rootfs, const std::stri
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   std::string relative = path;
   while (!relative.empty() && relative.front() == '/') relative.erase(0, 1);
-  base::UniqueFd fd(static_cast<int>(
-      ::syscall(SYS_openat2, root.get(), relative.c_str(), &how, sizeof how)));
+  base::UniqueFd fd(
+      static_cast<int>(::syscall(SYS_openat2, root.get(), relative.c_str(), &how, sizeof how)));
   if (!fd) {
     if (errno == ENOENT || errno == ENOTDIR) return std::string();
     return base::fail_errno("opening {} in the container", path);
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return base::fail_errno("stat {} in the container", path);
-  if (!S_ISREG(st.st_mode)) return base::failf(EINVAL, "{} in the container is not a regular file", path);
+  if (!S_ISREG(st.st_mode))
+    return base::failf(EINVAL, "{} in the container is not a regular file", path);
   return base::read_fd(fd.get(), 16 << 20);
 }
 

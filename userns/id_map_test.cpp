@@ -8,7 +8,8 @@ namespace {
 TEST(IdMap, RootIsCallerAndRangesFollow) {
   auto plan = plan_rootless_maps(1000, 1001, {{100000, 65536}, {300000, 10}}, {{200000, 65536}});
   EXPECT_FALSE(plan.single_id);
-  EXPECT_EQ(plan.uids, (std::vector<IdMapEntry>{{0, 1000, 1}, {1, 100000, 65536}, {65537, 300000, 10}}));
+  EXPECT_EQ(plan.uids,
+            (std::vector<IdMapEntry>{{0, 1000, 1}, {1, 100000, 65536}, {65537, 300000, 10}}));
   EXPECT_EQ(plan.gids, (std::vector<IdMapEntry>{{0, 1001, 1}, {1, 200000, 65536}}));
   EXPECT_EQ(format_map_file(plan.uids), "0 1000 1\n1 100000 65536\n65537 300000 10\n");
   EXPECT_EQ(helper_arguments(plan.gids),

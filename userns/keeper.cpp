@@ -31,7 +31,9 @@ struct KeeperMessage {
   int32_t step = 0;   // which step: 1 unshare, 2 mount propagation
 };
 
-std::string pid_file(const std::string& run_root) { return base::path_join(run_root, "keeper.pid"); }
+std::string pid_file(const std::string& run_root) {
+  return base::path_join(run_root, "keeper.pid");
+}
 
 // Field 22 of /proc/PID/stat; with the pid it identifies a process even after
 // the pid has been reused.
@@ -129,8 +131,10 @@ Result<pid_t> spawn_keeper(const KeeperConfig& config) {
 }
 
 Status join_namespaces(pid_t pid) {
-  base::UniqueFd user_ns(::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC));
-  base::UniqueFd mount_ns(::open(fmt::format("/proc/{}/ns/mnt", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd user_ns(
+      ::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd mount_ns(
+      ::open(fmt::format("/proc/{}/ns/mnt", pid).c_str(), O_RDONLY | O_CLOEXEC));
   if (!user_ns || !mount_ns) return base::fail_errno("opening the keeper's namespaces");
   char cwd[PATH_MAX];
   bool have_cwd = ::getcwd(cwd, sizeof cwd) != nullptr;
@@ -176,7 +180,8 @@ Status enter_keeper(const KeeperConfig& config) {
 
 Status stop_keeper(const std::string& run_root) {
   if (auto pid = running_keeper(run_root)) {
-    if (::kill(*pid, SIGKILL) != 0 && errno != ESRCH) return base::fail_errno("stopping the keeper");
+    if (::kill(*pid, SIGKILL) != 0 && errno != ESRCH)
+      return base::fail_errno("stopping the keeper");
   }
   if (::unlink(pid_file(run_root).c_str()) != 0 && errno != ENOENT)
     return base::fail_errno("removing the keeper pid file");

@@ -45,8 +45,7 @@ MapHelpers MapHelpers::find() {
   return MapHelpers{base::find_program("newuidmap"), base::find_program("newgidmap")};
 }
 
-Status write_id_maps(pid_t pid, const IdMapPlan& plan, const MapHelpers& helpers,
-                     bool privileged) {
+Status write_id_maps(pid_t pid, const IdMapPlan& plan, const MapHelpers& helpers, bool privileged) {
   if (privileged || plan.single_id) return write_directly(pid, plan, privileged);
   if (helpers.newuidmap.empty() || helpers.newgidmap.empty())
     return base::fail(ENOENT,

@@ -18,7 +18,6 @@ struct MapHelpers {
   static MapHelpers find();
 };
 
-Status write_id_maps(pid_t pid, const IdMapPlan& plan, const MapHelpers& helpers,
-                     bool privileged);
+Status write_id_maps(pid_t pid, const IdMapPlan& plan, const MapHelpers& helpers, bool privileged);
 
 }  // namespace burrow::userns

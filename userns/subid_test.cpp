@@ -31,9 +31,7 @@ TEST(SubId, SkipsCommentsBlankAndMalformedLines) {
   EXPECT_EQ(ranges[0], (SubIdRange{500, 20}));
 }
 
-TEST(SubId, NoMatchingOwner) {
-  EXPECT_TRUE(parse_subid_file("bob:1:2\n", "alice", 1000).empty());
-}
+TEST(SubId, NoMatchingOwner) { EXPECT_TRUE(parse_subid_file("bob:1:2\n", "alice", 1000).empty()); }
 
 TEST(SubId, MissingFileMeansNoRanges) {
   auto ranges = read_subid_ranges("/nonexistent/subuid", "alice", 1000);

@@ -62,3 +62,36 @@ is_rootless() { [ "$BURROW_MODE" = rootless ]; }
 probe_value() {
   grep -m1 "^$1=" <<<"$output" | cut -d= -f2-
 }
+
+assert_match() {
+  [[ "$1" =~ $2 ]] || fail "expected output to match /$2/; output: $1"
+}
+
+# Loads the docker-archive test image into the current store.
+load_busybox() {
+  burrow load -i "$BURROW_IMAGE_TAR" >/dev/null
+}
+
+# Number of lines in $1 (0 for an empty string).
+count_lines() {
+  if [ -z "$1" ]; then echo 0; else wc -l <<<"$1" | tr -d ' '; fi
+}
+
+# A minimal busybox root file system in directory $1 (busybox, sh, a few
+# applets, /etc/passwd), from the host's static busybox.
+make_busybox_rootfs() {
+  local root=$1 applet
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in sh echo cat ls id true false; do ln -s busybox "$root/bin/$applet"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+  echo 'root:x:0:' >"$root/etc/group"
+}
+
+# The entries (names) under the store's layers/ and tmp/ directories.
+store_entries() {
+  local dir
+  for dir in "$STORE/root/layers" "$STORE/root/tmp"; do
+    [ -d "$dir" ] && (cd "$dir" && find . -mindepth 1 -maxdepth 1 | sed "s|^\.|${dir##*/}|")
+  done | sort
+}
