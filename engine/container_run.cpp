@@ -16,22 +16,15 @@
 #include "engine/container_store.h"
 #include "engine/image_resolve.h"
 #include "engine/rootfs.h"
+#include "engine/seccomp_cache.h"
 #include "engine/spec_build.h"
 #include "image/image_config.h"
 #include "runtime/linux_container.h"
-#include "runtime/seccomp_bpf.h"
-#include "runtime/seccomp_profile.h"
 
 namespace burrow::engine {
 namespace {
 
 int64_t now() { return static_cast<int64_t>(::time(nullptr)); }
-
-uint32_t kernel_version_code(const std::string& release) {
-  unsigned major = 0, minor = 0, patch = 0;
-  std::sscanf(release.c_str(), "%u.%u.%u", &major, &minor, &patch);
-  return (major << 16) + (minor << 8) + std::min(patch, 255u);
-}
 
 // Everything a created container owns on disk and in the database, undone
 // in reverse order by cleanup().
@@ -40,6 +33,7 @@ struct PreparedContainer {
   ContainerRootfs rootfs;
   std::string dir;
   bool mounted = false;
+  std::optional<runtime::SeccompProgram> seccomp;
 };
 
 Status cleanup(Engine& engine, PreparedContainer& c, bool remove) {
@@ -85,16 +79,12 @@ Result<runtime::Spec> prepare_spec(Engine& engine, const CreateOptions& options,
   inputs.userdata_dir = base::path_join(c.dir, "userdata");
   inputs.rootless = host.rootless;
   inputs.tty_gid_mapped = !host.rootless || !host.subgids.empty();
-  if (options.seccomp_profile != "unconfined") {
-    if (options.seccomp_profile) {
-      BURROW_TRY(inputs.seccomp_profile_json,
-                 base::read_file_limited(*options.seccomp_profile, 4 << 20));
-    } else {
-      inputs.seccomp_profile_json = std::string(runtime::default_seccomp_profile_json());
-    }
-    BURROW_TRY(inputs.seccomp_arch, runtime::native_seccomp_arch());
+  BURROW_TRY(auto caps, container_capabilities(options));
+  BURROW_TRY(auto seccomp, container_seccomp(engine.paths(), host, options, caps));
+  if (seccomp) {
+    inputs.seccomp = std::move(seccomp->spec);
+    c.seccomp = std::move(seccomp->program);
   }
-  inputs.kernel_version = kernel_version_code(host.kernel_release);
   BURROW_CHECK(base::make_dirs(inputs.userdata_dir, 0700));
   auto resolv = base::read_file_limited("/etc/resolv.conf", 1 << 20);
   EtcFilesInput etc{container_hostname(options, c.record.id), c.record.name,
@@ -126,16 +116,13 @@ Result<PreparedContainer> create_record(Engine& engine, const CreateOptions& opt
 }
 
 Result<int> execute(Engine& engine, const runtime::Spec& spec, const CreateOptions& options,
-                    const std::string& id) {
-  std::optional<runtime::SeccompProgram> seccomp;
-  if (spec.linux.seccomp) {
-    BURROW_TRY(seccomp, runtime::compile_seccomp(*spec.linux.seccomp));
-  }
+                    const PreparedContainer& c) {
+  const std::string& id = c.record.id;
   // Without -i the container reads from /dev/null, as with Podman.
   base::UniqueFd null_stdin;
   if (!options.interactive) null_stdin.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   runtime::CreateOptions create;
-  create.seccomp = seccomp ? &*seccomp : nullptr;
+  create.seccomp = c.seccomp ? &*c.seccomp : nullptr;
   create.mknod_devices = !engine.host().rootless;
   create.stdin_fd = options.interactive ? STDIN_FILENO : null_stdin.get();
   BURROW_TRY(auto process, runtime::create_container(spec, create));
@@ -170,7 +157,7 @@ Result<int> run_container(Engine& engine, const CreateOptions& options) {
   c.mounted = true;
   BURROW_TRY(runtime::Spec spec, prepare_spec(engine, options, config, c));
   created = true;
-  return execute(engine, spec, options, c.record.id);
+  return execute(engine, spec, options, c);
 }
 
 }  // namespace burrow::engine

@@ -82,12 +82,12 @@ Result<std::string> import_rootfs(Engine& engine, int fd, const ImportOptions& o
   BURROW_TRY(StagedBlob staged, stage_stream(fd, staging));
 
   storage::BlobStore blobs(engine.paths().blobs());
-  BURROW_TRY(std::string digest, blobs.put_file(staged.path, staged.digest));
-  BURROW_TRY(std::string blob_path, blobs.path(digest));
   LayerTransaction layers(engine.paths(), engine.images());
+  BURROW_TRY(std::string digest, layers.put_blob_file(staged.path, staged.digest));
+  BURROW_TRY(std::string blob_path, blobs.path(digest));
   BURROW_TRY(LayerRecord layer, layers.install({blob_path, digest, staged.media_type, {}}));
   BURROW_TRY(std::string config_bytes, import_config(layer, options));
-  BURROW_TRY(std::string config_digest, blobs.put_bytes(config_bytes, std::nullopt));
+  BURROW_TRY(std::string config_digest, layers.put_blob_bytes(config_bytes, std::nullopt));
 
   ImageRecord record;
   record.id = config_digest.substr(7);

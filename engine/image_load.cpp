@@ -24,14 +24,14 @@ Result<ImageRecord> store_archive_image(Engine& engine, LayerTransaction& layers
   ImageRecord record;
   for (size_t i = 0; i < archived.layers.size(); ++i) {
     const auto& layer = archived.layers[i];
-    BURROW_TRY(std::string digest, blobs.put_file(layer.path, layer.digest));
+    BURROW_TRY(std::string digest, layers.put_blob_file(layer.path, layer.digest));
     BURROW_TRY(std::string blob_path, blobs.path(digest));
     BURROW_TRY(LayerRecord installed,
                layers.install({blob_path, digest, layer.media_type, config.rootfs.diff_ids[i]}));
     record.size += installed.size;
     layer_records.push_back(installed);
   }
-  BURROW_CHECK(blobs.put_bytes(archived.config_bytes, archived.config_digest));
+  BURROW_CHECK(layers.put_blob_bytes(archived.config_bytes, archived.config_digest));
   record.id = archived.config_digest.substr(7);
   record.config = archived.config_bytes;
   record.manifest = archived.manifest_bytes;

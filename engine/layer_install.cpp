@@ -7,6 +7,7 @@
 #include "base/digest.h"
 #include "base/file_util.h"
 #include "base/log.h"
+#include "storage-fuse/blob_store.h"
 #include "storage-fuse/layer_unpack.h"
 
 namespace burrow::engine {
@@ -30,6 +31,29 @@ LayerTransaction::~LayerTransaction() {
     if (auto removed = base::remove_tree(dir); !removed)
       base::warn("cleaning up layer {}: {}", dir, removed.error().message);
   }
+  storage::BlobStore blobs(paths_.blobs());
+  for (const auto& digest : new_blobs_) {
+    if (auto removed = blobs.remove(digest); !removed)
+      base::warn("cleaning up blob {}: {}", digest, removed.error().message);
+  }
+}
+
+Result<std::string> LayerTransaction::put_blob_file(const std::string& src_path,
+                                                    const std::string& expected_digest) {
+  storage::BlobStore blobs(paths_.blobs());
+  bool existed = blobs.has(expected_digest);
+  BURROW_TRY(std::string digest, blobs.put_file(src_path, expected_digest));
+  if (!existed) new_blobs_.push_back(digest);
+  return digest;
+}
+
+Result<std::string> LayerTransaction::put_blob_bytes(std::string_view data,
+                                                     std::optional<std::string> expected_digest) {
+  storage::BlobStore blobs(paths_.blobs());
+  bool existed = blobs.has(base::sha256_digest(data));
+  BURROW_TRY(std::string digest, blobs.put_bytes(data, std::move(expected_digest)));
+  if (!existed) new_blobs_.push_back(digest);
+  return digest;
 }
 
 Result<LayerRecord> LayerTransaction::install(const LayerSource& source) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -20,8 +21,8 @@ struct LayerSource {
   std::optional<std::string> expected_diff_id;  // from the image config; unknown for import
 };
 
-// Layer directories one operation created, removed again if it fails, so a
-// failed load or import leaves nothing behind.
+// Layer directories and blobs one operation created, removed again if it
+// fails, so a failed load or import leaves nothing behind.
 class LayerTransaction {
  public:
   // Callers hold the storage lock for the transaction's whole life.
@@ -31,7 +32,16 @@ class LayerTransaction {
   LayerTransaction& operator=(const LayerTransaction&) = delete;
 
   Result<LayerRecord> install(const LayerSource& source);
-  void commit() { created_.clear(); }
+  // BlobStore::put_file and put_bytes; a blob that was not stored before is
+  // removed again unless the transaction commits.
+  Result<std::string> put_blob_file(const std::string& src_path,
+                                    const std::string& expected_digest);
+  Result<std::string> put_blob_bytes(std::string_view data,
+                                     std::optional<std::string> expected_digest);
+  void commit() {
+    created_.clear();
+    new_blobs_.clear();
+  }
 
  private:
   Result<LayerRecord> unpack(const LayerSource& source);
@@ -39,6 +49,7 @@ class LayerTransaction {
   const StorePaths& paths_;
   ImageStore& store_;
   std::vector<std::string> created_;
+  std::vector<std::string> new_blobs_;
   std::vector<LayerRecord> installed_;
 };
 

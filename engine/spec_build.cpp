@@ -4,7 +4,6 @@
 
 #include "base/file_util.h"
 #include "runtime/capabilities.h"
-#include "runtime/seccomp_profile.h"
 #include "runtime/spec_defaults.h"
 
 namespace burrow::engine {
@@ -28,16 +27,7 @@ bool has_env(const std::vector<std::string>& env, const std::string& key) {
 }
 
 Status apply_capabilities(runtime::Spec& spec, const SpecInputs& in) {
-  const CreateOptions& options = *in.options;
-  std::vector<std::string> caps;
-  if (options.privileged) {
-    // "ALL" resolves to what this host can grant; all_capabilities() may
-    // name ones missing from our own bounding set, which capset refuses.
-    BURROW_TRY(caps, runtime::resolve_capabilities({}, {"ALL"}, {}));
-  } else {
-    BURROW_TRY(caps, runtime::resolve_capabilities(runtime::default_capabilities(), options.cap_add,
-                                                   options.cap_drop));
-  }
+  BURROW_TRY(auto caps, container_capabilities(*in.options));
   auto& c = spec.process.capabilities;
   c.bounding = caps;
   // A non-root user starts with no effective capabilities, as on any Linux
@@ -47,19 +37,6 @@ Status apply_capabilities(runtime::Spec& spec, const SpecInputs& in) {
   c.permitted = c.effective;
   c.inheritable = {};
   c.ambient = {};
-  return base::ok();
-}
-
-Status apply_seccomp(runtime::Spec& spec, const SpecInputs& in) {
-  if (in.options->privileged || in.seccomp_profile_json.empty()) {
-    spec.linux.seccomp.reset();
-    return base::ok();
-  }
-  BURROW_TRY(
-      runtime::Seccomp seccomp,
-      runtime::seccomp_for_container(in.seccomp_profile_json, spec.process.capabilities.bounding,
-                                     in.seccomp_arch, in.kernel_version));
-  spec.linux.seccomp = std::move(seccomp);
   return base::ok();
 }
 
@@ -88,6 +65,14 @@ void apply_mounts(runtime::Spec& spec, const SpecInputs& in) {
 }
 
 }  // namespace
+
+Result<std::vector<std::string>> container_capabilities(const CreateOptions& options) {
+  // "ALL" resolves to what this host can grant; all_capabilities() may
+  // name ones missing from our own bounding set, which capset refuses.
+  if (options.privileged) return runtime::resolve_capabilities({}, {"ALL"}, {});
+  return runtime::resolve_capabilities(runtime::default_capabilities(), options.cap_add,
+                                       options.cap_drop);
+}
 
 Result<std::vector<std::string>> container_command(const image::ImageConfig& image,
                                                    const CreateOptions& options) {
@@ -152,7 +137,7 @@ Result<runtime::Spec> build_spec(const SpecInputs& in) {
   apply_rlimits(spec, options);
   runtime::clamp_rlimits_to_host(process.rlimits);
   BURROW_CHECK(apply_capabilities(spec, in));
-  BURROW_CHECK(apply_seccomp(spec, in));
+  spec.linux.seccomp = in.seccomp;
   if (options.privileged) {
     spec.linux.masked_paths.clear();
     spec.linux.readonly_paths.clear();

@@ -2,7 +2,9 @@
 // runtime executes: pure, so it is unit-tested without privileges.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "engine/container_options.h"
@@ -22,10 +24,12 @@ struct SpecInputs {
   std::string userdata_dir;  // holds hosts, resolv.conf, hostname
   bool rootless = false;
   bool tty_gid_mapped = true;
-  std::string seccomp_profile_json;  // the containers-format profile; empty: unconfined
-  std::string seccomp_arch;          // SCMP_ARCH_X86_64
-  uint32_t kernel_version = 0;
+  std::optional<runtime::Seccomp> seccomp;  // nothing: unconfined
 };
+
+// The container's bounding set: Podman's defaults with --cap-add/--cap-drop,
+// or everything this host can grant for --privileged.
+Result<std::vector<std::string>> container_capabilities(const CreateOptions& options);
 
 // The command: --entrypoint replaces the image's ENTRYPOINT and drops its
 // CMD; arguments after the image replace CMD.
