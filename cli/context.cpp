@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include "engine/store_config.h"
+
 namespace burrow::cli {
 
 const engine::HostProfile& Context::host() {
@@ -12,6 +14,7 @@ const engine::HostProfile& Context::host() {
 
 Result<std::unique_ptr<engine::Engine>> Context::open_engine(engine::Access access) {
   engine::StoreOptions options{global.root, global.runroot, global.storage_driver};
+  BURROW_CHECK(engine::load_store_config(host(), options));
   return engine::Engine::open(host(), options, access);
 }
 
