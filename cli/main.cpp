@@ -9,6 +9,10 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 
+#ifndef BURROW_VERSION
+#define BURROW_VERSION "0.0.0"
+#endif
+
 namespace {
 
 void add_global_options(CLI::App& app, burrow::cli::GlobalOptions& global) {
@@ -32,6 +36,7 @@ void add_global_options(CLI::App& app, burrow::cli::GlobalOptions& global) {
 int main(int argc, char** argv) {
   burrow::cli::Context ctx;
   CLI::App app{"burrow: daemonless, rootless-first containers", "burrow"};
+  app.set_version_flag("-v,--version", std::string("burrow version ") + BURROW_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
   add_global_options(app, ctx.global);
