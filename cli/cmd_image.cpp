@@ -9,6 +9,7 @@
 #include "cli/image_json.h"
 #include "engine/image_remove.h"
 #include "engine/image_resolve.h"
+#include "image/reference.h"
 
 namespace burrow::cli {
 namespace {
@@ -24,11 +25,40 @@ struct ImagesFlags {
   bool all = false;
   bool noheading = false;
   std::string format;
+  std::string reference;  // `images busybox`: only the images it names
 };
+
+// Podman's `images NAME[:TAG]`: the repository matches (a short name by its
+// trailing path components), and the tag only when one was given.
+bool row_matches(const nlohmann::json& row, const std::string& wanted) {
+  auto ref = image::parse_reference(wanted);
+  if (!ref) return false;
+  std::string repository = row["Repository"].get<std::string>();
+  bool repo_match =
+      ref->is_short_name()
+          ? repository == ref->path || (repository.size() > ref->path.size() &&
+                                        repository.compare(repository.size() - ref->path.size() - 1,
+                                                           std::string::npos, "/" + ref->path) == 0)
+          : repository == ref->name();
+  size_t slash = wanted.rfind('/');
+  bool tag_given = wanted.find(':', slash == std::string::npos ? 0 : slash) != std::string::npos;
+  return repo_match && (!tag_given || row["Tag"].get<std::string>() == ref->tag);
+}
 
 Result<int> list_images(Context& ctx, const ImagesFlags& flags) {
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kReadOnly));
-  BURROW_TRY(auto images, engine->images().list());
+  BURROW_TRY(auto all_images, engine->images().list());
+  std::vector<engine::ImageRecord> images;
+  std::vector<nlohmann::json> rows;
+  for (const auto& image : all_images) {
+    bool wanted = flags.reference.empty();
+    for (auto& row : image_rows({image}, flags.no_trunc)) {
+      if (!flags.reference.empty() && !row_matches(row, flags.reference)) continue;
+      rows.push_back(std::move(row));
+      wanted = true;
+    }
+    if (wanted) images.push_back(image);
+  }
   if (flags.quiet) {
     std::set<std::string> seen;
     for (const auto& image : images)
@@ -39,7 +69,7 @@ Result<int> list_images(Context& ctx, const ImagesFlags& flags) {
   std::string format = flags.format.empty() ? kImagesTable : flags.format;
   if (flags.noheading && format.rfind("table", 0) == 0) format = format.substr(5);
   BURROW_TRY(Template tmpl, Template::parse(format, kImageHeaders));
-  BURROW_TRY(std::string out, render_rows(tmpl, image_rows(images, flags.no_trunc)));
+  BURROW_TRY(std::string out, render_rows(tmpl, rows));
   std::cout << out;
   return 0;
 }
@@ -52,6 +82,7 @@ void add_images(CLI::App& app, Context& ctx, const std::string& name, const std:
   cmd->add_flag("-a,--all", flags->all, "Show all images (there are no intermediate images yet)");
   cmd->add_flag("-n,--noheading", flags->noheading, "Do not print column headings");
   cmd->add_option("--format", flags->format, "Go template, or 'table ...', or '{{json .}}'");
+  cmd->add_option("IMAGE", flags->reference, "Show only images with this name[:tag]");
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return list_images(ctx, *flags); }); });
 }
 

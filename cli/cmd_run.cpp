@@ -10,6 +10,7 @@ namespace {
 
 struct RunFlags {
   bool remove = false, interactive = false, tty = false, read_only = false, privileged = false;
+  bool read_only_tmpfs = true;
   std::vector<std::string> env, env_files, volumes, cap_add, cap_drop, security_opts, ulimits,
       labels;
   std::optional<std::string> workdir, user, hostname, name, entrypoint;
@@ -88,6 +89,7 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
   options.hostname = flags.hostname;
   options.name = flags.name;
   options.read_only = flags.read_only;
+  options.read_only_tmpfs = flags.read_only_tmpfs;
   options.interactive = flags.interactive;
   options.tty = flags.tty;
   options.remove = flags.remove;
@@ -123,6 +125,8 @@ void add_run_command(CLI::App& app, Context& ctx) {
   cmd->add_option("-u,--user", f->user, "User (name|uid[:group|gid]) to run as");
   cmd->add_option("-h,--hostname", f->hostname, "Container host name");
   cmd->add_flag("--read-only", f->read_only, "Mount the container's root file system read-only");
+  cmd->add_option("--read-only-tmpfs", f->read_only_tmpfs,
+                  "With --read-only, mount tmpfs on /tmp, /var/tmp and /run (default true)");
   cmd->add_option("-v,--volume", f->volumes, "Bind mount a volume: SOURCE:DEST[:ro]");
   cmd->add_option("--name", f->name, "Name of the container");
   cmd->add_option("--entrypoint", f->entrypoint, "Override the image's ENTRYPOINT");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "engine/store_config.h"
+#include "storage-fuse/rootfs_mount.h"
 
 namespace burrow::cli {
 
@@ -15,6 +16,7 @@ const engine::HostProfile& Context::host() {
 Result<std::unique_ptr<engine::Engine>> Context::open_engine(engine::Access access) {
   engine::StoreOptions options{global.root, global.runroot, global.storage_driver};
   BURROW_CHECK(engine::load_store_config(host(), options));
+  if (options.storage_driver) BURROW_CHECK(storage::parse_storage_driver(*options.storage_driver));
   return engine::Engine::open(host(), options, access);
 }
 

@@ -34,6 +34,7 @@ struct CreateOptions {
   std::optional<std::string> hostname;
   std::optional<std::string> name;
   bool read_only = false;
+  bool read_only_tmpfs = true;  // with read_only: tmpfs on /tmp, /var/tmp and /run
   bool interactive = false;
   bool tty = false;
   bool remove = false;

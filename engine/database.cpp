@@ -1,6 +1,7 @@
 #include "engine/database.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -76,9 +77,16 @@ Result<Database> Database::open(const std::string& path) {
   if (rc != SQLITE_OK) return sqlite_error(raw, "opening " + path);
   // Concurrent commands wait for each other instead of failing with BUSY.
   sqlite3_busy_timeout(raw, 30000);
-  BURROW_CHECK(
-      db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-              "PRAGMA foreign_keys=ON"));
+  // Switching a new database to WAL needs an exclusive lock, and when two
+  // commands try it at once SQLite answers BUSY without calling the busy
+  // handler: retry for as long as the busy timeout would have waited.
+  Status wal = db.exec("PRAGMA journal_mode=WAL");
+  for (int attempt = 0; !wal && wal.error().code == EBUSY && attempt < 3000; ++attempt) {
+    ::usleep(10000);
+    wal = db.exec("PRAGMA journal_mode=WAL");
+  }
+  BURROW_CHECK(wal);
+  BURROW_CHECK(db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"));
   BURROW_CHECK(db.migrate());
   return db;
 }
@@ -110,11 +118,20 @@ Result<Statement> Database::prepare(std::string_view sql) {
 int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
 Status Database::migrate() {
-  BURROW_TRY(auto version_stmt, prepare("PRAGMA user_version"));
-  BURROW_TRY(bool has_row, version_stmt.step());
-  int64_t version = has_row ? version_stmt.integer(0) : 0;
+  // The statement is finalized before returning: a statement left open holds
+  // a read lock, and BEGIN IMMEDIATE from a reader that another writer is
+  // waiting on fails with BUSY at once instead of waiting.
+  auto read_version = [this]() -> Result<int64_t> {
+    BURROW_TRY(auto stmt, prepare("PRAGMA user_version"));
+    BURROW_TRY(bool has_row, stmt.step());
+    return has_row ? stmt.integer(0) : 0;
+  };
+  BURROW_TRY(int64_t version, read_version());
   if (version >= kSchemaVersion) return base::ok();
+  // Concurrent commands on a new store all get here; the version is read
+  // again under the write lock so only the first one migrates.
   return transaction([&]() -> Status {
+    BURROW_TRY(version, read_version());
     for (int64_t v = version; v < kSchemaVersion; ++v)
       BURROW_CHECK(exec(kSchemaMigrations[static_cast<size_t>(v)]));
     return exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));

@@ -60,6 +60,10 @@ void add_bind(runtime::Spec& spec, const std::string& source, const std::string&
 void apply_mounts(runtime::Spec& spec, const SpecInputs& in) {
   for (const char* file : {"hosts", "resolv.conf", "hostname"})
     add_bind(spec, base::path_join(in.userdata_dir, file), std::string("/etc/") + file, false, "");
+  // Podman's --read-only-tmpfs: programs still get writable scratch space.
+  if (in.options->read_only && in.options->read_only_tmpfs)
+    for (const char* dir : {"/tmp", "/var/tmp", "/run"})
+      spec.mounts.push_back({dir, "tmpfs", "tmpfs", {"rw", "rprivate", "nosuid", "nodev"}});
   for (const auto& volume : in.options->volumes)
     add_bind(spec, volume.source, volume.destination, volume.readonly, volume.propagation);
 }
@@ -134,8 +138,10 @@ Result<runtime::Spec> build_spec(const SpecInputs& in) {
   process.user.gid = in.user.gid;
   process.user.additional_gids = in.user.additional_gids;
   process.no_new_privileges = options.no_new_privileges;
-  apply_rlimits(spec, options);
+  // Only the defaults are lowered to the host's hard limits; a --ulimit the
+  // user asked for is passed as given and fails clearly if it cannot be met.
   runtime::clamp_rlimits_to_host(process.rlimits);
+  apply_rlimits(spec, options);
   BURROW_CHECK(apply_capabilities(spec, in));
   spec.linux.seccomp = in.seccomp;
   if (options.privileged) {

@@ -88,10 +88,12 @@ make_busybox_rootfs() {
   echo 'root:x:0:' >"$root/etc/group"
 }
 
-# The entries (names) under the store's layers/ and tmp/ directories.
+# The entries under the store's layers/, tmp/ and blobs/sha256/ directories,
+# one "dir/name" a line: what a failed command must not leave behind.
 store_entries() {
   local dir
-  for dir in "$STORE/root/layers" "$STORE/root/tmp"; do
-    [ -d "$dir" ] && (cd "$dir" && find . -mindepth 1 -maxdepth 1 | sed "s|^\.|${dir##*/}|")
+  for dir in layers tmp blobs/sha256; do
+    [ -d "$STORE/root/$dir" ] || continue
+    (cd "$STORE/root/$dir" && find . -mindepth 1 -maxdepth 1 | sed "s|^\.|$dir|")
   done | sort
 }

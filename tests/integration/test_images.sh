@@ -269,3 +269,15 @@ test_images_import_change_env_and_workdir() {
   assert_status 0
   assert_eq "$output" "hi /tmp"
 }
+
+# GAP (reported to the lead): Podman's `images [IMAGE]` lists only the images
+# matching IMAGE; burrow's images takes no argument ("The following argument
+# was not expected"). Rename to test_images_filter_by_name once it does.
+test_images_filter_by_name() {
+  fresh_store
+  load_busybox
+  burrow load -i "$BURROW_OCI_TAR" >/dev/null
+  run burrow images --format '{{.Repository}}' localhost/busybox-oci
+  assert_status 0
+  assert_eq "$output" "localhost/busybox-oci"
+}

@@ -142,13 +142,23 @@ test_run_read_only_root() {
 # --read-only-tmpfs=true and mounts tmpfs on /tmp, /run and /var/tmp; burrow
 # mounts nothing there, so writes to /tmp fail with EROFS. Rename this to
 # test_run_read_only_has_writable_tmpfs once engine/spec_build.cpp adds them.
-gap_run_read_only_has_writable_tmpfs() {
+test_run_read_only_has_writable_tmpfs() {
   local dir
   for dir in /tmp /run /var/tmp; do
     run burrow run --rm --read-only localhost/busybox burrow-probe write "$dir/file"
     assert_status 0
     assert_eq "$output" "write=ok"
   done
+}
+
+# GAP (reported to the lead): with -t Podman gives the container a
+# pseudo-terminal even when burrow's own stdin is not one; burrow passes its
+# stdio through, so `tty` says "not a tty". Rename to test_run_tty_allocates_pty
+# once run -t allocates one.
+gap_run_tty_allocates_pty() {
+  run burrow run --rm -t localhost/busybox tty
+  assert_status 0
+  assert_match "$output" '^/dev/pts/[0-9]+'
 }
 
 test_run_root_is_writable_by_default() {
@@ -238,21 +248,48 @@ test_run_probe_exit_code() {
   assert_eq "$(probe_value pid)" "1"
 }
 
-test_run_without_rm_succeeds_twice_with_names() {
-  run burrow run --name keep-a localhost/busybox true
+test_run_rm_removes_the_container() {
+  fresh_store
+  load_busybox
+  burrow run --rm localhost/busybox true
+  run burrow info -f '{{.store.containerStore.number}}'
+  assert_eq "$output" "0"
+  burrow run localhost/busybox true
+  run burrow info -f '{{.store.containerStore.number}}'
+  assert_eq "$output" "1"
+  assert_eq "$(find "$STORE/root/containers" -mindepth 1 -maxdepth 1 | wc -l)" "1"
+}
+
+test_run_rm_removes_the_container_after_failure() {
+  fresh_store
+  load_busybox
+  run burrow run --rm localhost/busybox sh -c 'exit 5'
+  assert_status 5
+  run burrow run --rm localhost/busybox no-such-command
+  assert_status 127
+  run burrow info -f '{{.store.containerStore.number}}'
+  assert_eq "$output" "0"
+  assert_eq "$(find "$STORE/root/containers" -mindepth 1 -maxdepth 1 | wc -l)" "0"
+}
+
+test_run_duplicate_name_fails() {
+  run burrow run --name dup-name localhost/busybox true
   assert_status 0
-  run burrow run --name keep-b localhost/busybox true
+  run burrow run --name dup-name localhost/busybox true
+  assert_status 125
+  assert_contains "$output" "Error:"
+  assert_contains "$output" "already in use"
+}
+
+test_run_name_is_free_again_after_rm() {
+  run burrow run --rm --name reusable localhost/busybox true
+  assert_status 0
+  run burrow run --rm --name reusable localhost/busybox true
   assert_status 0
 }
 
 test_run_network_none_has_only_lo() {
   run burrow run --rm --network none localhost/busybox sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"
-  assert_status 0
-  assert_eq "$output" "lo"
-}
-
-test_run_network_default_is_isolated() {
-  run burrow run --rm localhost/busybox sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"
   assert_status 0
   assert_eq "$output" "lo"
 }
@@ -303,8 +340,8 @@ start_background_run() {
 
 # Waits (bounded) until file $1 contains $2.
 wait_for_output() {
-  local i
-  for i in $(seq 1 600); do
+  local _
+  for _ in $(seq 1 600); do
     grep -q "$2" "$1" 2>/dev/null && return 0
     kill -0 "$bg_pid" 2>/dev/null || break
     sleep 0.1
@@ -318,6 +355,15 @@ signal_forwarding_case() {
     "trap 'echo caught-$signal; exit $code' $signal; echo ready; while :; do sleep 0.1; done"
   wait_for_output "$out" ready
   kill "-$signal" "$bg_pid"
+  local _
+  for _ in $(seq 1 600); do
+    kill -0 "$bg_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$bg_pid" 2>/dev/null; then
+    kill -KILL "$bg_pid"
+    fail "burrow run was still running after SIG$signal: $(cat "$out")"
+  fi
   set +e
   wait "$bg_pid"
   status=$?
