@@ -68,18 +68,29 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
   return ok();
 }
 
-Status make_dirs(const std::string& path, mode_t mode) {
-  if (path.empty()) return ok();
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    std::string prefix = path.substr(0, pos);
-    if (prefix.empty()) continue;
-    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST)
-      return fail_errno("creating directory {}", prefix);
-  }
+namespace {
+
+Status ok_if_directory(const std::string& path) {
   if (!is_directory(path)) return failf(ENOTDIR, "{} exists and is not a directory", path);
   return ok();
+}
+
+}  // namespace
+
+Status make_dirs(const std::string& path, mode_t mode) {
+  if (path.empty()) return ok();
+  // The common case is a path that already exists (or whose parent does):
+  // one mkdir, not one per component. Commands call this on every start.
+  if (::mkdir(path.c_str(), mode) == 0) return ok();
+  if (errno == ENOENT) {
+    size_t slash = path.find_last_of('/');
+    if (slash != std::string::npos && slash > 0)
+      BURROW_CHECK(make_dirs(path.substr(0, slash), mode));
+    if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) return ok_if_directory(path);
+    return fail_errno("creating directory {}", path);
+  }
+  if (errno != EEXIST) return fail_errno("creating directory {}", path);
+  return ok_if_directory(path);
 }
 
 namespace {

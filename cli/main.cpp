@@ -56,5 +56,6 @@ int main(int argc, char** argv) {
     std::cerr << "Error: " << e.what() << "\nSee 'burrow --help'.\n";
     return burrow::cli::kExitEngineError;
   }
+  burrow::base::debug("exiting with {}", ctx.exit_code);
   return ctx.exit_code;
 }

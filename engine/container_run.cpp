@@ -41,11 +41,13 @@ Status cleanup(Engine& engine, PreparedContainer& c, bool remove) {
   if (c.mounted) {
     result = unmount_rootfs(c.rootfs);
     c.mounted = false;
+    base::debug("run: rootfs unmounted");
   }
   if (!remove) return result;
   ContainerStore store(engine.db());
   BURROW_CHECK(store.remove(c.record.id));
   BURROW_CHECK(base::remove_tree(c.dir));
+  base::debug("run: container {} removed", c.record.id);
   return result;
 }
 
@@ -126,6 +128,7 @@ Result<int> execute(Engine& engine, const runtime::Spec& spec, const CreateOptio
   create.mknod_devices = !engine.host().rootless;
   create.stdin_fd = options.interactive ? STDIN_FILENO : null_stdin.get();
   BURROW_TRY(auto process, runtime::create_container(spec, create));
+  base::debug("run: container init {} is set up", process.pid());
   ContainerStore store(engine.db());
   BURROW_CHECK(store.set_running(id, process.pid(), now()));
   if (auto started = runtime::start_container(process); !started) {
@@ -138,13 +141,17 @@ Result<int> execute(Engine& engine, const runtime::Spec& spec, const CreateOptio
     return tl::unexpected(error);
   }
   BURROW_TRY(int exit_code, runtime::wait_container(process));
-  BURROW_CHECK(store.set_exited(id, exit_code, now()));
+  base::debug("run: container exited with {}", exit_code);
+  // With --rm the row is deleted next; recording the exit first would be a
+  // database transaction nobody reads.
+  if (!options.remove) BURROW_CHECK(store.set_exited(id, exit_code, now()));
   return exit_code;
 }
 
 }  // namespace
 
 Result<int> run_container(Engine& engine, const CreateOptions& options) {
+  base::debug("run: resolving image {}", options.image);
   BURROW_TRY(ImageRecord image, resolve_image(engine.images(), options.image));
   BURROW_TRY(image::ImageConfig config, image::parse_image_config(image.config));
   BURROW_TRY(PreparedContainer c, create_record(engine, options, image, config));
@@ -153,10 +160,13 @@ Result<int> run_container(Engine& engine, const CreateOptions& options) {
     if (auto cleaned = cleanup(engine, c, options.remove || !created); !cleaned)
       base::warn("cleaning up container {}: {}", c.record.id, cleaned.error().message);
   });
+  base::debug("run: container {} registered; mounting its rootfs", c.record.id);
   BURROW_CHECK(mount_rootfs(c.rootfs));
   c.mounted = true;
+  base::debug("run: rootfs mounted; building the spec");
   BURROW_TRY(runtime::Spec spec, prepare_spec(engine, options, config, c));
   created = true;
+  base::debug("run: spec written; starting the container");
   return execute(engine, spec, options, c);
 }
 

@@ -24,6 +24,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const HostProfile& host, const Stor
   StorePaths paths = default_store_paths(host, options);
   BURROW_CHECK(prepare_store_paths(paths, host));
   if (access == Access::kModify && host.rootless) BURROW_CHECK(enter_user_namespace(host, paths));
+  base::debug("engine: store ready; opening the state database");
   BURROW_TRY(Database db, Database::open(paths.database()));
   return std::make_unique<Engine>(host, options, std::move(paths), std::move(db));
 }
