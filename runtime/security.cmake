@@ -49,4 +49,5 @@ burrow_unit_test(runtime_security_test
     "${CMAKE_CURRENT_LIST_DIR}/capabilities_test.cpp"
     "${CMAKE_CURRENT_LIST_DIR}/seccomp_bpf_test.cpp"
     "${CMAKE_CURRENT_LIST_DIR}/seccomp_profile_test.cpp"
+    "${CMAKE_CURRENT_LIST_DIR}/test_child.cpp"
   LIBS burrow_runtime)
