@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include "base/file_util.h"
 #include "base/unique_fd.h"
 
 namespace burrow::base {
@@ -43,21 +44,41 @@ std::string sha256_hex(std::string_view data) {
 
 std::string sha256_digest(std::string_view data) { return "sha256:" + sha256_hex(data); }
 
-Result<std::string> sha256_file_hex(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return fail_errno("opening {}", path);
+namespace {
+
+// Reads `src_fd` to its end, hashing, and writes each chunk to `dst_fd`
+// unless it is negative.
+Result<std::string> hash_stream(int src_fd, int dst_fd) {
   Sha256 hash;
   char buffer[65536];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    ssize_t n = ::read(src_fd, buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail_errno("reading {}", path);
+      return fail_errno("read");
     }
     if (n == 0) break;
     hash.update(buffer, static_cast<size_t>(n));
+    if (dst_fd >= 0)
+      BURROW_CHECK(write_all(dst_fd, std::string_view(buffer, static_cast<size_t>(n))));
   }
   return hash.finish_hex();
+}
+
+}  // namespace
+
+Result<std::string> sha256_fd_hex(int fd) { return hash_stream(fd, -1); }
+
+Result<std::string> copy_and_sha256_hex(int src_fd, int dst_fd) {
+  return hash_stream(src_fd, dst_fd);
+}
+
+Result<std::string> sha256_file_hex(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return fail_errno("opening {}", path);
+  auto hex = sha256_fd_hex(fd.get());
+  if (!hex) return tl::unexpected(hex.error().with_context("hashing " + path));
+  return hex;
 }
 
 bool is_hex(std::string_view text) {

@@ -28,6 +28,11 @@ class Sha256 {
 std::string sha256_hex(std::string_view data);
 std::string sha256_digest(std::string_view data);  // "sha256:<hex>"
 Result<std::string> sha256_file_hex(const std::string& path);
+// Reads `fd` to its end.
+Result<std::string> sha256_fd_hex(int fd);
+// Copies `src_fd` to `dst_fd` to the end and returns the hex digest of the
+// bytes written, so content that changes under us cannot slip past a check.
+Result<std::string> copy_and_sha256_hex(int src_fd, int dst_fd);
 
 bool is_hex(std::string_view text);
 // Accepts only "sha256:<64 lower-case hex>"; returns the hex part. Digests

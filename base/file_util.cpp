@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -163,6 +165,18 @@ std::string path_join(std::string_view a, std::string_view b) {
   if (out.back() != '/') out += '/';
   out += b;
   return out;
+}
+
+Result<UniqueFd> open_resolved(int dir_fd, const std::string& path, int flags, uint64_t resolve) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = resolve;
+  const char* target = path.empty() ? "." : path.c_str();
+  for (;;) {
+    long fd = ::syscall(SYS_openat2, dir_fd, target, &how, sizeof how);
+    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+    if (errno != EINTR && errno != EAGAIN) return fail_errno("opening \"{}\"", path);
+  }
 }
 
 Result<UniqueFd> open_dir(const std::string& path) {

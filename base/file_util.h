@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,11 @@ Result<std::string> make_temp_dir(const std::string& parent, const std::string& 
 
 std::string path_join(std::string_view a, std::string_view b);
 Result<UniqueFd> open_dir(const std::string& path);
+
+// openat2(2) relative to `dir_fd` with RESOLVE_* flags in `resolve` (for
+// example RESOLVE_BENEATH or RESOLVE_IN_ROOT): the one way burrow opens a
+// path inside a tree it does not trust. Retries the kernel's EAGAIN (a
+// concurrent rename raced the lookup); the error keeps errno.
+Result<UniqueFd> open_resolved(int dir_fd, const std::string& path, int flags, uint64_t resolve);
 
 }  // namespace burrow::base

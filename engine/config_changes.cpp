@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "engine/env.h"
 
 namespace burrow::engine {
 namespace {
@@ -49,12 +50,6 @@ Result<std::vector<std::pair<std::string, std::string>>> key_values(std::string_
   return pairs;
 }
 
-void set_env(std::vector<std::string>& env, const std::string& key, const std::string& value) {
-  auto same_key = [&](const std::string& entry) { return entry.substr(0, entry.find('=')) == key; };
-  env.erase(std::remove_if(env.begin(), env.end(), same_key), env.end());
-  env.push_back(key + "=" + value);
-}
-
 void add_unique(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
@@ -80,7 +75,7 @@ Status apply_config_change(image::ContainerConfig& config, const std::string& ch
     if (!pairs) return fail(pairs.error());
     for (const auto& [k, v] : *pairs) {
       if (keyword == "ENV")
-        set_env(config.env, k, v);
+        set_env(config.env, k + "=" + v);
       else
         config.labels[k] = v;
     }

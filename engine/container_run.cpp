@@ -81,8 +81,8 @@ Result<runtime::Spec> prepare_spec(Engine& engine, const CreateOptions& options,
   inputs.userdata_dir = base::path_join(c.dir, "userdata");
   inputs.rootless = host.rootless;
   inputs.tty_gid_mapped = !host.rootless || !host.subgids.empty();
-  BURROW_TRY(auto caps, container_capabilities(options));
-  BURROW_TRY(auto seccomp, container_seccomp(engine.paths(), host, options, caps));
+  BURROW_TRY(inputs.capabilities, container_capabilities(options));
+  BURROW_TRY(auto seccomp, container_seccomp(engine.paths(), host, options, inputs.capabilities));
   if (seccomp) {
     inputs.seccomp = std::move(seccomp->spec);
     c.seccomp = std::move(seccomp->program);

@@ -27,25 +27,16 @@ struct StagedBlob {
 // file system (hashing as it goes) and then moved into the blob store.
 Result<StagedBlob> stage_stream(int fd, const std::string& dir) {
   StagedBlob blob{base::path_join(dir, "layer"), "", ""};
-  base::UniqueFd out(::open(blob.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  base::UniqueFd out(::open(blob.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!out) return base::fail_errno("creating {}", blob.path);
-  base::Sha256 hash;
-  std::string head;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return base::fail_errno("reading the tarball");
-    if (n == 0) break;
-    if (head.size() < 4)
-      head.append(buffer, std::min<size_t>(4 - head.size(), static_cast<size_t>(n)));
-    hash.update(buffer, static_cast<size_t>(n));
-    BURROW_CHECK(base::write_all(out.get(), std::string_view(buffer, static_cast<size_t>(n))));
-  }
-  if (head.empty()) return base::fail(EINVAL, "the tarball is empty");
-  blob.digest = "sha256:" + hash.finish_hex();
-  bool gzip = head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
-  bool zstd = head.size() >= 4 && head == std::string("\x28\xb5\x2f\xfd", 4);
+  auto hex = base::copy_and_sha256_hex(fd, out.get());
+  if (!hex) return tl::unexpected(hex.error().with_context("reading the tarball"));
+  blob.digest = "sha256:" + *hex;
+  char head[4] = {};
+  ssize_t got = ::pread(out.get(), head, sizeof head, 0);
+  if (got <= 0) return base::fail(EINVAL, "the tarball is empty");
+  bool gzip = got >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
+  bool zstd = got == 4 && std::string_view(head, 4) == std::string_view("\x28\xb5\x2f\xfd", 4);
   blob.media_type = std::string(gzip   ? image::media_type::kOciLayerGzip
                                 : zstd ? image::media_type::kOciLayerZstd
                                        : image::media_type::kOciLayer);

@@ -13,11 +13,8 @@ namespace {
 std::optional<std::string> matching_name(const ImageRecord& image, const std::string& input) {
   auto ref = image::parse_reference(input);
   if (!ref) return std::nullopt;
-  for (const auto& name : image.names) {
-    bool match =
-        ref->is_short_name() ? image::short_name_matches(*ref, name) : name == ref->to_string();
-    if (match) return name;
-  }
+  for (const auto& name : image.names)
+    if (reference_names(*ref, name)) return name;
   return std::nullopt;
 }
 

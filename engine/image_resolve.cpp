@@ -28,9 +28,7 @@ Result<std::optional<std::string>> by_name(ImageStore& store, const image::Refer
   std::optional<std::string> found;
   int best = 2;
   for (const auto& [name, id] : names) {
-    bool match =
-        ref.is_short_name() ? image::short_name_matches(ref, name) : name == ref.to_string();
-    if (match && short_name_rank(name) < best) {
+    if (reference_names(ref, name) && short_name_rank(name) < best) {
       best = short_name_rank(name);
       found = id;
     }
@@ -39,6 +37,10 @@ Result<std::optional<std::string>> by_name(ImageStore& store, const image::Refer
 }
 
 }  // namespace
+
+bool reference_names(const image::Reference& ref, const std::string& stored) {
+  return ref.is_short_name() ? image::short_name_matches(ref, stored) : stored == ref.to_string();
+}
 
 Result<ImageRecord> resolve_image(ImageStore& store, const std::string& input) {
   BURROW_TRY(auto by_id, by_id_prefix(store, input));

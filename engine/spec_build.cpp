@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/file_util.h"
+#include "engine/env.h"
 #include "runtime/capabilities.h"
 #include "runtime/spec_defaults.h"
 
@@ -12,22 +13,8 @@ namespace {
 constexpr const char* kDefaultPath =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-std::string env_key(const std::string& entry) { return entry.substr(0, entry.find('=')); }
-
-void set_env(std::vector<std::string>& env, const std::string& entry) {
-  std::string key = env_key(entry);
-  auto same = [&](const std::string& e) { return env_key(e) == key; };
-  env.erase(std::remove_if(env.begin(), env.end(), same), env.end());
-  env.push_back(entry);
-}
-
-bool has_env(const std::vector<std::string>& env, const std::string& key) {
-  return std::any_of(env.begin(), env.end(),
-                     [&](const std::string& e) { return env_key(e) == key; });
-}
-
-Status apply_capabilities(runtime::Spec& spec, const SpecInputs& in) {
-  BURROW_TRY(auto caps, container_capabilities(*in.options));
+void apply_capabilities(runtime::Spec& spec, const SpecInputs& in) {
+  const auto& caps = in.capabilities;
   auto& c = spec.process.capabilities;
   c.bounding = caps;
   // A non-root user starts with no effective capabilities, as on any Linux
@@ -37,7 +24,6 @@ Status apply_capabilities(runtime::Spec& spec, const SpecInputs& in) {
   c.permitted = c.effective;
   c.inheritable = {};
   c.ambient = {};
-  return base::ok();
 }
 
 void apply_rlimits(runtime::Spec& spec, const CreateOptions& options) {
@@ -142,7 +128,7 @@ Result<runtime::Spec> build_spec(const SpecInputs& in) {
   // user asked for is passed as given and fails clearly if it cannot be met.
   runtime::clamp_rlimits_to_host(process.rlimits);
   apply_rlimits(spec, options);
-  BURROW_CHECK(apply_capabilities(spec, in));
+  apply_capabilities(spec, in);
   spec.linux.seccomp = in.seccomp;
   if (options.privileged) {
     spec.linux.masked_paths.clear();

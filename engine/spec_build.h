@@ -24,6 +24,7 @@ struct SpecInputs {
   std::string userdata_dir;  // holds hosts, resolv.conf, hostname
   bool rootless = false;
   bool tty_gid_mapped = true;
+  std::vector<std::string> capabilities;    // from container_capabilities()
   std::optional<runtime::Seccomp> seccomp;  // nothing: unconfined
 };
 

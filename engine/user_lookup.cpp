@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -104,23 +103,20 @@ Result<ResolvedUser> resolve_user(std::string_view spec, std::string_view passwd
 
 Result<std::string> read_file_in_root(const std::string& rootfs, const std::string& path) {
   BURROW_TRY(base::UniqueFd root, base::open_dir(rootfs));
-  open_how how{};
-  // O_NONBLOCK: a hostile image's /etc/passwd could be a FIFO.
-  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   std::string relative = path;
   while (!relative.empty() && relative.front() == '/') relative.erase(0, 1);
-  base::UniqueFd fd(
-      static_cast<int>(::syscall(SYS_openat2, root.get(), relative.c_str(), &how, sizeof how)));
+  // O_NONBLOCK: a hostile image's /etc/passwd could be a FIFO.
+  auto fd = base::open_resolved(root.get(), relative, O_RDONLY | O_NONBLOCK,
+                                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (!fd) {
-    if (errno == ENOENT || errno == ENOTDIR) return std::string();
-    return base::fail_errno("opening {} in the container", path);
+    if (fd.error().code == ENOENT || fd.error().code == ENOTDIR) return std::string();
+    return tl::unexpected(fd.error().with_context("in the container"));
   }
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return base::fail_errno("stat {} in the container", path);
+  if (::fstat(fd->get(), &st) != 0) return base::fail_errno("stat {} in the container", path);
   if (!S_ISREG(st.st_mode))
     return base::failf(EINVAL, "{} in the container is not a regular file", path);
-  return base::read_fd(fd.get(), 16 << 20);
+  return base::read_fd(fd->get(), 16 << 20);
 }
 
 }  // namespace burrow::engine

@@ -29,39 +29,13 @@ Status check_digest(const std::string& actual, const std::optional<std::string>&
   return base::ok();
 }
 
-Result<std::string> hash_fd(int fd) {
-  base::Sha256 hash;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("reading blob source");
-    }
-    if (n == 0) break;
-    hash.update(buffer, static_cast<size_t>(n));
-  }
-  return "sha256:" + hash.finish_hex();
-}
-
-// Copies `src_fd` to `dst_fd` and returns the digest of the bytes actually
-// written, so a source that changes under us cannot slip past verification.
+// Copies into the store's temporary file; the digest is of the bytes
+// written, checked by the caller.
 Result<std::string> copy_hashing(int src_fd, int dst_fd) {
-  base::Sha256 hash;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(src_fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("reading blob source");
-    }
-    if (n == 0) break;
-    hash.update(buffer, static_cast<size_t>(n));
-    BURROW_CHECK(base::write_all(dst_fd, std::string_view(buffer, static_cast<size_t>(n))));
-  }
+  BURROW_TRY(std::string hex, base::copy_and_sha256_hex(src_fd, dst_fd));
   if (::fchmod(dst_fd, 0644) != 0) return fail_errno("fchmod");
   if (::fsync(dst_fd) != 0) return fail_errno("fsync");
-  return "sha256:" + hash.finish_hex();
+  return "sha256:" + hex;
 }
 
 }  // namespace
@@ -101,7 +75,8 @@ Result<std::string> BlobStore::put_file(const std::string& src_path,
   struct stat st;
   if (::fstat(src.get(), &st) != 0) return fail_errno("stat {}", src_path);
   if (!S_ISREG(st.st_mode)) return failf(EINVAL, "{} is not a regular file", src_path);
-  BURROW_TRY(std::string digest, hash_fd(src.get()));
+  BURROW_TRY(std::string digest, base::sha256_fd_hex(src.get()));
+  digest = "sha256:" + digest;
   BURROW_CHECK(check_digest(digest, expected_digest));
   BURROW_CHECK(ensure_dir());
   BURROW_TRY(std::string dest, path(digest));

@@ -4,8 +4,9 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "base/file_util.h"
 
 namespace burrow::storage {
 
@@ -39,16 +40,7 @@ std::string join_components(const std::vector<std::string>& components, size_t c
 }
 
 Result<UniqueFd> open_beneath(int root_fd, const std::string& rel, int flags) {
-  struct open_how how = {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  const char* path = rel.empty() ? "." : rel.c_str();
-  for (;;) {
-    long fd = ::syscall(SYS_openat2, root_fd, path, &how, sizeof how);
-    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-    // EAGAIN: a concurrent rename raced the lookup; the kernel asks to retry.
-    if (errno != EINTR && errno != EAGAIN) return fail_errno("opening \"{}\"", rel);
-  }
+  return base::open_resolved(root_fd, rel, flags, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 }
 
 Result<UniqueFd> open_parent_dir(int root_fd, const std::vector<std::string>& components) {
