@@ -86,7 +86,13 @@ Result<Database> Database::open(const std::string& path) {
     wal = db.exec("PRAGMA journal_mode=WAL");
   }
   BURROW_CHECK(wal);
-  BURROW_CHECK(db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"));
+  // Keep the -wal and -shm files between commands, emptied on close: every
+  // command would otherwise create both afresh (an inode allocation and a
+  // directory sync on the first commit) and unlink them again when it ends.
+  int persist = 1;
+  sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  BURROW_CHECK(db.exec(
+      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=0"));
   BURROW_CHECK(db.migrate());
   return db;
 }

@@ -9,7 +9,7 @@
 #include "base/digest.h"
 #include "base/file_util.h"
 #include "base/log.h"
-#include "base/strings.h"
+#include "runtime/capabilities.h"
 #include "runtime/seccomp_profile.h"
 
 namespace burrow::engine {
@@ -26,17 +26,31 @@ uint32_t kernel_version_code(const std::string& release) {
   return runtime::kernel_version(major, minor, std::min(patch, 255u));
 }
 
+// The capabilities as a bit set: part of a file name, and independent of
+// the order they were listed in. Names were checked when the set was built.
+uint64_t capability_bits(const std::vector<std::string>& caps) {
+  uint64_t bits = 0;
+  for (const auto& name : caps) {
+    auto number = runtime::capability_from_name(name);
+    if (number && *number >= 0 && *number < 64) bits |= uint64_t{1} << *number;
+  }
+  return bits;
+}
+
 // Everything that shapes the filter: the profile, the capabilities that gate
 // its rules, the architecture, the kernel and the libseccomp that compiled it.
-CacheKey cache_key(const StorePaths& paths, const std::string& profile, const std::string& arch,
-                   uint32_t kernel, const std::vector<std::string>& caps) {
+// The embedded profile's digest is known at build time; only a profile from a
+// file is hashed here.
+CacheKey cache_key(const StorePaths& paths, const std::string& profile, bool embedded,
+                   const std::string& arch, uint32_t kernel,
+                   const std::vector<std::string>& caps) {
   const scmp_version* version = seccomp_version();
-  base::Sha256 hash;
-  hash.update(profile);
-  hash.update(fmt::format("\n{}\n{}\n{}.{}.{}\n", arch, kernel, version->major, version->minor,
-                          version->micro));
-  hash.update(base::join(caps, ","));
-  return {hash.finish_hex(), base::path_join(paths.run_root, "seccomp")};
+  std::string profile_hex = embedded ? std::string(runtime::default_seccomp_profile_sha256())
+                                     : base::sha256_hex(profile);
+  std::string name = fmt::format("{}-{}-{:x}-{}.{}.{}-{:x}", profile_hex, arch, kernel,
+                                 version->major, version->minor, version->micro,
+                                 capability_bits(caps));
+  return {name, base::path_join(paths.run_root, "seccomp")};
 }
 
 std::optional<ContainerSeccomp> read_cache(const CacheKey& key) {
@@ -94,7 +108,8 @@ Result<std::optional<ContainerSeccomp>> container_seccomp(
   BURROW_TRY(std::string profile, profile_text(options));
   BURROW_TRY(std::string arch, runtime::native_seccomp_arch());
   uint32_t kernel = kernel_version_code(host.kernel_release);
-  CacheKey key = cache_key(paths, profile, arch, kernel, bounding_capabilities);
+  CacheKey key =
+      cache_key(paths, profile, !options.seccomp_profile, arch, kernel, bounding_capabilities);
   if (auto cached = read_cache(key)) return std::optional<ContainerSeccomp>(std::move(*cached));
   ContainerSeccomp fresh;
   auto parsed = runtime::parse_seccomp_file(profile, bounding_capabilities, arch, kernel);

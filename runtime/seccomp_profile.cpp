@@ -21,6 +21,7 @@ namespace burrow::runtime {
 namespace embedded {
 extern const unsigned char kDefaultSeccompProfile[];
 extern const std::size_t kDefaultSeccompProfileSize;
+extern const char kDefaultSeccompProfileSha256[];
 }  // namespace embedded
 
 namespace {
@@ -438,6 +439,8 @@ std::string_view default_seccomp_profile_json() {
   return {reinterpret_cast<const char*>(embedded::kDefaultSeccompProfile),
           embedded::kDefaultSeccompProfileSize};
 }
+
+std::string_view default_seccomp_profile_sha256() { return embedded::kDefaultSeccompProfileSha256; }
 
 Result<SeccompProfileFormat> detect_seccomp_profile_format(std::string_view json_text) {
   BURROW_TRY(json root, parse_json(json_text));

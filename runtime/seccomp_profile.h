@@ -33,6 +33,8 @@ base::Result<std::string> native_seccomp_arch();
 
 // policies/seccomp/default.json, embedded at build time.
 std::string_view default_seccomp_profile_json();
+// Its sha256 in hex, computed at build time.
+std::string_view default_seccomp_profile_sha256();
 
 enum class SeccompProfileFormat {
   kContainers,  // has archMap or per-rule includes/excludes/comment

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/digest.h"
 #include "runtime/capabilities.h"
 
 namespace burrow::runtime {
@@ -44,6 +45,10 @@ TEST(SeccompProfileTest, EmbeddedDefaultIsTheJsonObject) {
   ASSERT_GT(json.size(), 1000u);
   EXPECT_EQ(json.front(), '{');
   EXPECT_NE(json.find("\"defaultAction\""), std::string_view::npos);
+}
+
+TEST(SeccompProfileTest, BuildTimeDigestIsTheEmbeddedProfiles) {
+  EXPECT_EQ(default_seccomp_profile_sha256(), base::sha256_hex(default_seccomp_profile_json()));
 }
 
 TEST(SeccompProfileTest, DefaultParsesWithDefaultAction) {

@@ -13,6 +13,9 @@ set(BURROW_SECCOMP_DEFAULT_CPP
 # edit of default.json re-run the configure step on the next build.
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${BURROW_SECCOMP_DEFAULT_JSON}")
 file(READ "${BURROW_SECCOMP_DEFAULT_JSON}" burrow_seccomp_hex HEX)
+# Its digest names the compiled-filter cache entries, so that a start does
+# not hash the profile (and pay OpenSSL's initialisation) every time.
+file(SHA256 "${BURROW_SECCOMP_DEFAULT_JSON}" burrow_seccomp_sha256)
 string(LENGTH "${burrow_seccomp_hex}" burrow_seccomp_hex_length)
 math(EXPR burrow_seccomp_size "${burrow_seccomp_hex_length} / 2")
 # Sixteen bytes per line keeps the generated file readable. CMake's regular
@@ -29,11 +32,13 @@ namespace burrow::runtime::embedded {
 
 extern const unsigned char kDefaultSeccompProfile[];
 extern const std::size_t kDefaultSeccompProfileSize;
+extern const char kDefaultSeccompProfileSha256[];
 
 const unsigned char kDefaultSeccompProfile[] = {
     @burrow_seccomp_bytes@
 };
 const std::size_t kDefaultSeccompProfileSize = @burrow_seccomp_size@;
+const char kDefaultSeccompProfileSha256[] = \"@burrow_seccomp_sha256@\";
 
 }  // namespace burrow::runtime::embedded
 ")
