@@ -91,8 +91,8 @@ Result<Database> Database::open(const std::string& path) {
   // directory sync on the first commit) and unlink them again when it ends.
   int persist = 1;
   sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  BURROW_CHECK(db.exec(
-      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=0"));
+  BURROW_CHECK(
+      db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=0"));
   BURROW_CHECK(db.migrate());
   return db;
 }
