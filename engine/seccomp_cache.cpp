@@ -42,14 +42,13 @@ uint64_t capability_bits(const std::vector<std::string>& caps) {
 // The embedded profile's digest is known at build time; only a profile from a
 // file is hashed here.
 CacheKey cache_key(const StorePaths& paths, const std::string& profile, bool embedded,
-                   const std::string& arch, uint32_t kernel,
-                   const std::vector<std::string>& caps) {
+                   const std::string& arch, uint32_t kernel, const std::vector<std::string>& caps) {
   const scmp_version* version = seccomp_version();
-  std::string profile_hex = embedded ? std::string(runtime::default_seccomp_profile_sha256())
-                                     : base::sha256_hex(profile);
-  std::string name = fmt::format("{}-{}-{:x}-{}.{}.{}-{:x}", profile_hex, arch, kernel,
-                                 version->major, version->minor, version->micro,
-                                 capability_bits(caps));
+  std::string profile_hex =
+      embedded ? std::string(runtime::default_seccomp_profile_sha256()) : base::sha256_hex(profile);
+  std::string name =
+      fmt::format("{}-{}-{:x}-{}.{}.{}-{:x}", profile_hex, arch, kernel, version->major,
+                  version->minor, version->micro, capability_bits(caps));
   return {name, base::path_join(paths.run_root, "seccomp")};
 }
 
