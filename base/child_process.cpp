@@ -1,6 +1,7 @@
 #include "base/child_process.h"
 
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 
 #include "base/file_util.h"
+#include "base/strings.h"
 #include "base/unique_fd.h"
 
 extern char** environ;
@@ -75,6 +77,15 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv) {
   auto output = read_fd(read_end.get(), 1 << 20);
   BURROW_TRY(int code, wait_exit_code(pid));
   return ProcessOutput{code, output ? *output : std::string()};
+}
+
+std::string process_start_time(pid_t pid) {
+  auto stat = read_file_limited(fmt::format("/proc/{}/stat", pid), 4096);
+  if (!stat) return "";
+  size_t close_paren = stat->rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 > stat->size()) return "";
+  auto fields = split(std::string_view(*stat).substr(close_paren + 2), ' ');
+  return fields.size() > 19 ? fields[19] : "";
 }
 
 }  // namespace burrow::base

@@ -25,4 +25,8 @@ std::string find_program(const std::string& name);
 // Waits for a child, retrying on EINTR; returns the shell-style exit code.
 Result<int> wait_exit_code(pid_t pid);
 
+// Field 22 of /proc/PID/stat ("" when there is no such process); with the
+// pid it identifies a process even after the pid has been reused.
+std::string process_start_time(pid_t pid);
+
 }  // namespace burrow::base

@@ -86,20 +86,35 @@ void add_images(CLI::App& app, Context& ctx, const std::string& name, const std:
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return list_images(ctx, *flags); }); });
 }
 
-Result<int> inspect_images(Context& ctx, const std::vector<std::string>& names,
-                           const std::string& format) {
+Result<nlohmann::json> inspect_one(engine::Engine& engine, const std::string& name,
+                                   InspectKind kind) {
+  if (kind != InspectKind::kImage) {
+    BURROW_TRY(auto container, inspect_container_json(engine, name));
+    if (container) return std::move(*container);
+    if (kind == InspectKind::kContainer)
+      return base::failf(ENOENT, "no such container \"{}\"", name);
+  }
+  auto image = engine::resolve_image(engine.images(), name);
+  if (!image && kind == InspectKind::kAny && image.error().code == ENOENT)
+    return base::failf(ENOENT, "no such object: \"{}\"", name);
+  if (!image) return tl::unexpected(image.error());
+  return inspect_image(*image, engine.paths());
+}
+
+Result<int> inspect(Context& ctx, const std::vector<std::string>& names, const std::string& format,
+                    InspectKind kind) {
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kReadOnly));
   nlohmann::json all = nlohmann::json::array();
   int exit_code = 0;
   for (const auto& name : names) {
-    auto image = engine::resolve_image(engine->images(), name);
-    if (!image) {
-      exit_code = report_error(image.error());
+    auto found = inspect_one(*engine, name, kind);
+    if (!found) {
+      exit_code = report_error(found.error());
       continue;
     }
-    all.push_back(inspect_image(*image, engine->paths()));
+    all.push_back(std::move(*found));
   }
-  if (format.empty()) {
+  if (format.empty() || format == "json") {
     std::cout << all.dump(4) << "\n";
     return exit_code;
   }
@@ -110,16 +125,33 @@ Result<int> inspect_images(Context& ctx, const std::vector<std::string>& names,
   return exit_code;
 }
 
-void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std::string& help) {
+}  // namespace
+
+void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
+                 InspectKind kind) {
   auto names = std::make_shared<std::vector<std::string>>();
   auto format = std::make_shared<std::string>();
+  auto type = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option("-f,--format", *format, "Go template applied to each result");
-  cmd->add_option("IMAGE", *names, "Images to inspect")->required();
-  cmd->callback([&ctx, names, format] {
-    run_command(ctx, [&] { return inspect_images(ctx, *names, *format); });
+  if (kind == InspectKind::kAny)
+    cmd->add_option("-t,--type", *type, "Only this kind of object: container or image");
+  cmd->add_option("NAME", *names, "Objects to inspect")->required();
+  cmd->callback([&ctx, names, format, type, kind] {
+    run_command(ctx, [&]() -> Result<int> {
+      InspectKind chosen = kind;
+      if (*type == "container")
+        chosen = InspectKind::kContainer;
+      else if (*type == "image")
+        chosen = InspectKind::kImage;
+      else if (!type->empty() && *type != "all")
+        return base::failf(EINVAL, "invalid --type \"{}\": use container, image or all", *type);
+      return inspect(ctx, *names, *format, chosen);
+    });
   });
 }
+
+namespace {
 
 Result<int> tag(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() < 2) return base::fail(EINVAL, "tag requires an image and at least one new name");
@@ -177,12 +209,13 @@ void add_image_commands(CLI::App& app, Context& ctx) {
   add_images(app, ctx, "images", "List images in local storage");
   add_rmi(app, ctx, "rmi");
   add_tag(app, ctx, "tag");
-  add_inspect(app, ctx, "inspect", "Display the configuration of images");
+  add_inspect(app, ctx, "inspect", "Display the configuration of containers or images",
+              InspectKind::kAny);
   auto* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(1);
   add_images(*image, ctx, "ls", "List images in local storage");
   add_images(*image, ctx, "list", "List images in local storage");
-  add_inspect(*image, ctx, "inspect", "Display the configuration of images");
+  add_inspect(*image, ctx, "inspect", "Display the configuration of images", InspectKind::kImage);
   add_tag(*image, ctx, "tag");
   add_rmi(*image, ctx, "rm");
   add_load(*image, ctx);

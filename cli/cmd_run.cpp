@@ -1,15 +1,24 @@
-// run: create a container from an image and run it in the foreground.
+// run and create: a container from an image, started in the foreground,
+// detached (-d), or only registered (create).
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "engine/container_lifecycle.h"
 #include "engine/container_run.h"
+#include "engine/signal_names.h"
 
 namespace burrow::cli {
 namespace {
 
 struct RunFlags {
   bool remove = false, interactive = false, tty = false, read_only = false, privileged = false;
+  bool detach = false;
+  std::vector<std::string> log_opts;
+  std::string log_driver = "k8s-file", restart = "no";
+  std::optional<std::string> stop_signal;
+  std::optional<int> stop_timeout;
   bool read_only_tmpfs = true;
   std::vector<std::string> env, env_files, volumes, cap_add, cap_drop, security_opts, ulimits,
       labels;
@@ -54,7 +63,7 @@ Status apply_security_opts(const std::vector<std::string>& opts, engine::CreateO
 Result<engine::CreateOptions> create_options(const RunFlags& flags,
                                              const std::vector<std::string>& positional) {
   if (positional.empty())
-    return base::fail(EINVAL, "run requires an image: burrow run IMAGE [COMMAND...]");
+    return base::fail(EINVAL, "an image is required: burrow run|create IMAGE [COMMAND...]");
   if (positional.front().size() > 1 && positional.front().front() == '-')
     return base::failf(EINVAL, "unknown flag: {}", positional.front());
   if (flags.pull == "always" || flags.pull == "newer")
@@ -97,54 +106,105 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
   options.cap_add = flags.cap_add;
   options.cap_drop = flags.cap_drop;
   options.labels = flags.labels;
+  options.detach = flags.detach;
+  BURROW_TRY(options.log_driver, engine::parse_log_driver(flags.log_driver));
+  for (const auto& opt : flags.log_opts) BURROW_CHECK(engine::parse_log_option(opt, options));
+  BURROW_CHECK(engine::parse_restart_policy(flags.restart, options));
+  if (options.remove && options.restart_policy != "no")
+    return base::fail(EINVAL, "the --rm option conflicts with --restart: use one of them");
+  if (flags.stop_signal) {
+    BURROW_TRY(int sig, engine::parse_signal(*flags.stop_signal));
+    (void)sig;
+    options.stop_signal = *flags.stop_signal;
+  }
+  if (flags.stop_timeout) {
+    if (*flags.stop_timeout < 0)
+      return base::fail(EINVAL, "--stop-timeout must be 0 or more seconds");
+    options.stop_timeout = *flags.stop_timeout;
+  }
   return options;
 }
 
 Result<int> run(Context& ctx, const RunFlags& flags, const std::vector<std::string>& positional) {
   BURROW_TRY(auto options, create_options(flags, positional));
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
-  return engine::run_container(*engine, options);
+  BURROW_TRY(auto outcome, engine::run_container(*engine, options));
+  if (options.detach) std::cout << outcome.id << std::endl;
+  return outcome.exit_code;
+}
+
+Result<int> create(Context& ctx, const RunFlags& flags,
+                   const std::vector<std::string>& positional) {
+  BURROW_TRY(auto options, create_options(flags, positional));
+  BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
+  BURROW_TRY(auto record, engine::create_container(*engine, options));
+  std::cout << record.id << std::endl;
+  return 0;
+}
+
+CLI::App* add_container_flags(CLI::App& app, const std::string& name, const std::string& help,
+                              RunFlags& f) {
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->set_help_flag("--help", "Print this help message and exit");  // -h is --hostname
+  // Everything from the image on belongs to the container's command.
+  cmd->prefix_command();
+  cmd->fallthrough(false);
+  cmd->add_flag("--rm", f.remove, "Remove the container when it exits");
+  cmd->add_flag("-i,--interactive", f.interactive, "Keep stdin open");
+  cmd->add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY");
+  cmd->add_option("-e,--env", f.env, "Set environment variables (KEY=VALUE, or KEY from the host)");
+  cmd->add_option("--env-file", f.env_files, "Read environment variables from a file");
+  cmd->add_option("-w,--workdir", f.workdir, "Working directory inside the container");
+  cmd->add_option("-u,--user", f.user, "User (name|uid[:group|gid]) to run as");
+  cmd->add_option("-h,--hostname", f.hostname, "Container host name");
+  cmd->add_flag("--read-only", f.read_only, "Mount the container's root file system read-only");
+  cmd->add_option("--read-only-tmpfs", f.read_only_tmpfs,
+                  "With --read-only, mount tmpfs on /tmp, /var/tmp and /run (default true)");
+  cmd->add_option("-v,--volume", f.volumes, "Bind mount a volume: SOURCE:DEST[:ro]");
+  cmd->add_option("--name", f.name, "Name of the container");
+  cmd->add_option("--entrypoint", f.entrypoint, "Override the image's ENTRYPOINT");
+  cmd->add_option("--network,--net", f.network, "Network mode: none (default) or host");
+  cmd->add_option("--cap-add", f.cap_add, "Add Linux capabilities");
+  cmd->add_option("--cap-drop", f.cap_drop, "Drop Linux capabilities");
+  cmd->add_option("--security-opt", f.security_opts,
+                  "no-new-privileges, seccomp=PROFILE|unconfined");
+  cmd->add_flag("--privileged", f.privileged, "All capabilities, no seccomp, no masked paths");
+  cmd->add_option("--ulimit", f.ulimits, "Resource limit: NAME=SOFT[:HARD]");
+  cmd->add_option("-l,--label", f.labels, "Set metadata on the container");
+  cmd->add_option("--pull", f.pull, "Pull policy: missing (default) or never");
+  cmd->add_option("--log-driver", f.log_driver,
+                  "Logging driver: k8s-file (default), json-file, none");
+  cmd->add_option("--log-opt", f.log_opts, "Logging option: max-size=SIZE");
+  cmd->add_option("--restart", f.restart,
+                  "Restart policy: no, on-failure[:N], always, unless-stopped");
+  cmd->add_option("--stop-signal", f.stop_signal, "Signal that stops the container");
+  cmd->add_option("--stop-timeout", f.stop_timeout, "Seconds to wait before SIGKILL on stop");
+  return cmd;
 }
 
 }  // namespace
 
 void add_run_command(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<RunFlags>();
-  auto* cmd = app.add_subcommand("run", "Run a command in a new container");
-  cmd->set_help_flag("--help", "Print this help message and exit");  // -h is --hostname
-  // Everything from the image on belongs to the container's command.
-  cmd->prefix_command();
-  cmd->fallthrough(false);
-  cmd->add_flag("--rm", f->remove, "Remove the container when it exits");
-  cmd->add_flag("-i,--interactive", f->interactive, "Keep stdin open");
-  cmd->add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY");
-  cmd->add_option("-e,--env", f->env,
-                  "Set environment variables (KEY=VALUE, or KEY from the host)");
-  cmd->add_option("--env-file", f->env_files, "Read environment variables from a file");
-  cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
-  cmd->add_option("-u,--user", f->user, "User (name|uid[:group|gid]) to run as");
-  cmd->add_option("-h,--hostname", f->hostname, "Container host name");
-  cmd->add_flag("--read-only", f->read_only, "Mount the container's root file system read-only");
-  cmd->add_option("--read-only-tmpfs", f->read_only_tmpfs,
-                  "With --read-only, mount tmpfs on /tmp, /var/tmp and /run (default true)");
-  cmd->add_option("-v,--volume", f->volumes, "Bind mount a volume: SOURCE:DEST[:ro]");
-  cmd->add_option("--name", f->name, "Name of the container");
-  cmd->add_option("--entrypoint", f->entrypoint, "Override the image's ENTRYPOINT");
-  cmd->add_option("--network,--net", f->network, "Network mode: none (default) or host");
-  cmd->add_option("--cap-add", f->cap_add, "Add Linux capabilities");
-  cmd->add_option("--cap-drop", f->cap_drop, "Drop Linux capabilities");
-  cmd->add_option("--security-opt", f->security_opts,
-                  "no-new-privileges, seccomp=PROFILE|unconfined");
-  cmd->add_flag("--privileged", f->privileged, "All capabilities, no seccomp, no masked paths");
-  cmd->add_option("--ulimit", f->ulimits, "Resource limit: NAME=SOFT[:HARD]");
-  cmd->add_option("-l,--label", f->labels, "Set metadata on the container");
-  cmd->add_option("--pull", f->pull, "Pull policy: missing (default) or never");
+  auto* cmd = add_container_flags(app, "run", "Run a command in a new container", *f);
+  cmd->add_flag("-d,--detach", f->detach, "Run the container in the background, print its ID");
   // A repeated option takes one value per use; otherwise "-v a:b IMAGE"
   // would swallow the image as a second volume.
   for (auto* option : cmd->get_options()) option->allow_extra_args(false);
   cmd->callback([&ctx, f, cmd] {
     auto positional = cmd->remaining();
     run_command(ctx, [&] { return run(ctx, *f, positional); });
+  });
+}
+
+void add_create_command(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<RunFlags>();
+  auto* cmd = add_container_flags(app, "create", "Create but do not start a container", *f);
+  f->detach = true;
+  for (auto* option : cmd->get_options()) option->allow_extra_args(false);
+  cmd->callback([&ctx, f, cmd] {
+    auto positional = cmd->remaining();
+    run_command(ctx, [&] { return create(ctx, *f, positional); });
   });
 }
 

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "engine/container_remove.h"
 #include "engine/container_store.h"
 #include "engine/rootfs.h"
 #include "image/manifest.h"
@@ -143,11 +144,11 @@ Result<int> reset(Context& ctx, bool force) {
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
   engine::ContainerStore containers(engine->db());
   BURROW_TRY(auto all, containers.list());
-  auto driver = engine::storage_driver(engine->paths(), engine->options().storage_driver);
+  // Each running container is killed and its monitor waited for, so none
+  // writes into the store while it is being deleted.
   for (const auto& c : all) {
-    if (!driver) break;
-    auto rootfs = engine::container_rootfs(engine->paths(), *driver, c.id, {});
-    (void)engine::unmount_rootfs(rootfs);
+    if (auto removed = engine::remove_container(*engine, c.id, true); !removed)
+      base::warn("removing container {}: {}", c.name, removed.error().message);
   }
   std::string graph_root = engine->paths().graph_root;
   std::string run_root = engine->paths().run_root;

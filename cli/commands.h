@@ -2,6 +2,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "cli/context.h"
 
@@ -12,6 +15,16 @@ void add_load_commands(CLI::App& app, Context& ctx);
 void add_load(CLI::App& parent, Context& ctx);
 void add_import(CLI::App& parent, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
+void add_create_command(CLI::App& app, Context& ctx);
+void add_container_commands(CLI::App& app, Context& ctx);
+
+// What `inspect` shows for a container; nullopt when there is no such one.
+Result<std::optional<nlohmann::json>> inspect_container_json(engine::Engine& engine,
+                                                             const std::string& reference);
+
+enum class InspectKind { kAny, kImage, kContainer };
+void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
+                 InspectKind kind);
 void add_system_commands(CLI::App& app, Context& ctx);
 
 }  // namespace burrow::cli

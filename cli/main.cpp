@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   burrow::cli::add_image_commands(app, ctx);
   burrow::cli::add_load_commands(app, ctx);
   burrow::cli::add_run_command(app, ctx);
+  burrow::cli::add_container_commands(app, ctx);
   burrow::cli::add_system_commands(app, ctx);
   try {
     app.parse(argc, argv);

@@ -47,7 +47,28 @@ struct CreateOptions {
   bool privileged = false;
   std::vector<Ulimit> ulimits;
   std::vector<std::string> labels;  // KEY=VALUE
+
+  // Lifecycle: what the monitor and later commands do with the container.
+  bool detach = false;
+  std::string log_driver = "k8s-file";  // k8s-file | json-file | none
+  uint64_t log_max_size = 0;            // bytes; 0: unlimited
+  std::string restart_policy = "no";    // no | on-failure | always | unless-stopped
+  int restart_max = 0;                  // on-failure:N; 0: no limit
+  std::optional<std::string> stop_signal;
+  int stop_timeout = 10;  // seconds between the stop signal and SIGKILL
 };
+
+// The options as stored with a container, so that `start` can rebuild its
+// spec later. from_json fails with a message on a record it cannot read.
+std::string options_to_json(const CreateOptions& options);
+Result<CreateOptions> options_from_json(const std::string& text);
+
+// "--restart no|on-failure[:N]|always|unless-stopped".
+Status parse_restart_policy(const std::string& spec, CreateOptions& options);
+
+// "--log-opt max-size=10m" and "--log-driver"; unknown options are errors.
+Status parse_log_option(const std::string& spec, CreateOptions& options);
+Result<std::string> parse_log_driver(const std::string& driver);
 
 // "-v SRC:DST[:OPTIONS]". Relative sources are made absolute against the
 // working directory; a source without a slash would be a named volume.

@@ -1,6 +1,9 @@
-// `burrow run` in the foreground: create a container, run it attached to
-// this process's stdio, record how it ended, and clean up after --rm.
+// `burrow run`: create a container and start it, in the foreground (this
+// process waits, with its stdio attached through the monitor, and cleans up
+// after --rm) or detached (-d: the monitor carries on alone).
 #pragma once
+
+#include <string>
 
 #include "base/result.h"
 #include "engine/container_options.h"
@@ -8,8 +11,12 @@
 
 namespace burrow::engine {
 
-// The container's exit code, or an error whose exit_status says 125, 126 or
-// 127 the way Podman reports them.
-Result<int> run_container(Engine& engine, const CreateOptions& options);
+struct RunOutcome {
+  std::string id;
+  int exit_code = 0;  // the container's, in the foreground; 0 when detached
+};
+
+// An error's exit_status says 125, 126 or 127 the way Podman reports them.
+Result<RunOutcome> run_container(Engine& engine, const CreateOptions& options);
 
 }  // namespace burrow::engine

@@ -20,7 +20,27 @@ ContainerRecord read_row(const Statement& row) {
   if (!row.is_null(8)) c.exit_code = row.integer(8);
   if (!row.is_null(9)) c.started_at = row.integer(9);
   if (!row.is_null(10)) c.finished_at = row.integer(10);
+  if (!row.is_null(11)) c.monitor_pid = row.integer(11);
+  c.pid_start = row.text(12);
+  c.restarts = row.integer(13);
   return c;
+}
+
+constexpr const char* kColumns =
+    "SELECT id, name, image_id, image_name, created, state, config, pid, exit_code, started_at, "
+    "finished_at, monitor_pid, pid_start, restarts FROM containers ";
+
+Result<std::vector<ContainerRecord>> read_all(Statement& query) {
+  std::vector<ContainerRecord> out;
+  for (;;) {
+    BURROW_TRY(bool row, query.step());
+    if (!row) return out;
+    out.push_back(read_row(query));
+  }
+}
+
+bool is_hex(const std::string& text) {
+  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 uint32_t random_below(uint32_t bound) {
@@ -60,9 +80,39 @@ Status ContainerStore::set_running(const std::string& id, int64_t pid, int64_t s
   return update.bind(1, pid).bind(2, started_at).bind(3, id).run();
 }
 
+Status ContainerStore::set_running(const ContainerRecord& c) {
+  BURROW_TRY(
+      auto update,
+      db_.prepare("UPDATE containers SET state='running', pid=?, pid_start=?, monitor_pid=?, "
+                  "started_at=?, exit_code=NULL, finished_at=NULL WHERE id=?"));
+  return update.bind(1, c.pid.value_or(0))
+      .bind(2, c.pid_start)
+      .bind(3, c.monitor_pid.value_or(0))
+      .bind(4, c.started_at.value_or(0))
+      .bind(5, c.id)
+      .run();
+}
+
+Status ContainerStore::set_state(const std::string& id, const std::string& state) {
+  BURROW_TRY(auto update, db_.prepare("UPDATE containers SET state=? WHERE id=?"));
+  return update.bind(1, state).bind(2, id).run();
+}
+
+Status ContainerStore::set_restarts(const std::string& id, int64_t restarts) {
+  BURROW_TRY(auto update, db_.prepare("UPDATE containers SET restarts=? WHERE id=?"));
+  return update.bind(1, restarts).bind(2, id).run();
+}
+
+Status ContainerStore::rename(const std::string& id, const std::string& name) {
+  BURROW_TRY(bool taken, name_taken(name));
+  if (taken) return base::failf(EEXIST, "the container name \"{}\" is already in use", name);
+  BURROW_TRY(auto update, db_.prepare("UPDATE containers SET name=? WHERE id=?"));
+  return update.bind(1, name).bind(2, id).run();
+}
+
 Status ContainerStore::set_exited(const std::string& id, int64_t exit_code, int64_t finished_at) {
   BURROW_TRY(auto update, db_.prepare("UPDATE containers SET state='exited', pid=NULL, "
-                                      "exit_code=?, finished_at=? WHERE id=?"));
+                                      "monitor_pid=NULL, exit_code=?, finished_at=? WHERE id=?"));
   return update.bind(1, exit_code).bind(2, finished_at).bind(3, id).run();
 }
 
@@ -72,15 +122,39 @@ Status ContainerStore::remove(const std::string& id) {
 }
 
 Result<std::vector<ContainerRecord>> ContainerStore::list() {
-  BURROW_TRY(auto query, db_.prepare("SELECT id, name, image_id, image_name, created, state, "
-                                     "config, pid, exit_code, started_at, finished_at FROM "
-                                     "containers ORDER BY created DESC"));
-  std::vector<ContainerRecord> out;
-  for (;;) {
-    BURROW_TRY(bool row, query.step());
-    if (!row) return out;
-    out.push_back(read_row(query));
-  }
+  BURROW_TRY(auto query, db_.prepare(std::string(kColumns) + "ORDER BY created DESC, rowid DESC"));
+  return read_all(query);
+}
+
+Result<std::optional<ContainerRecord>> ContainerStore::get(const std::string& id) {
+  BURROW_TRY(auto query, db_.prepare(std::string(kColumns) + "WHERE id=?"));
+  query.bind(1, id);
+  BURROW_TRY(auto rows, read_all(query));
+  if (rows.empty()) return std::optional<ContainerRecord>();
+  return std::optional<ContainerRecord>(std::move(rows.front()));
+}
+
+Result<ContainerRecord> ContainerStore::find(const std::string& reference) {
+  auto not_found = [&] {
+    return base::failf(ENOENT, "no container with name or ID \"{}\" found: no such container",
+                       reference);
+  };
+  if (reference.empty()) return not_found();
+  BURROW_TRY(auto by_name, db_.prepare(std::string(kColumns) + "WHERE name=? OR id=?"));
+  by_name.bind(1, reference).bind(2, reference);
+  BURROW_TRY(auto exact, read_all(by_name));
+  if (!exact.empty()) return std::move(exact.front());
+  if (!is_hex(reference)) return not_found();
+  // An id prefix: LIKE on hex digits only, so no wildcard can slip in.
+  BURROW_TRY(auto by_prefix, db_.prepare(std::string(kColumns) + "WHERE id LIKE ? LIMIT 2"));
+  by_prefix.bind(1, reference + "%");
+  BURROW_TRY(auto matches, read_all(by_prefix));
+  if (matches.empty()) return not_found();
+  if (matches.size() > 1)
+    return base::failf(EINVAL,
+                       "more than one container matches the ID prefix \"{}\": give more of the ID",
+                       reference);
+  return std::move(matches.front());
 }
 
 Result<bool> ContainerStore::name_taken(const std::string& name) {

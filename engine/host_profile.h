@@ -19,6 +19,9 @@ struct HostProfile {
   std::string user_name;
   std::string home;
   bool rootless = false;
+  // This process already runs in a user namespace (uid and gid above are
+  // then the host ids it maps to).
+  bool in_user_namespace = false;
   std::vector<userns::SubIdRange> subuids;
   std::vector<userns::SubIdRange> subgids;
   userns::MapHelpers map_helpers;

@@ -48,6 +48,13 @@ CREATE TABLE containers (
   finished_at INTEGER
 );
 )sql",
+    // The monitor, the init's start time (a reused pid is not our init) and
+    // the restart count.
+    R"sql(
+ALTER TABLE containers ADD COLUMN monitor_pid INTEGER;
+ALTER TABLE containers ADD COLUMN pid_start TEXT;
+ALTER TABLE containers ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 inline constexpr int64_t kSchemaVersion = static_cast<int64_t>(kSchemaMigrations.size());

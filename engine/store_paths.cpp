@@ -1,6 +1,7 @@
 #include "engine/store_paths.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -43,6 +44,9 @@ std::string StorePaths::container_dir(const std::string& id) const {
   return base::path_join(containers(), id);
 }
 std::string StorePaths::tmp() const { return base::path_join(graph_root, "tmp"); }
+std::string StorePaths::container_run_dir(const std::string& id) const {
+  return base::path_join(base::path_join(run_root, "containers"), id);
+}
 
 StorePaths default_store_paths(const HostProfile& host, const StoreOptions& options) {
   StorePaths paths;
@@ -57,7 +61,9 @@ Status prepare_store_paths(const StorePaths& paths, const HostProfile& host) {
   if (::stat(paths.run_root.c_str(), &st) != 0) return base::fail_errno("stat {}", paths.run_root);
   // A run root in a world-writable place could have been created by someone
   // else to capture our keeper pid file.
-  if (st.st_uid != host.uid)
+  // Inside burrow's user namespace file owners show as namespace ids.
+  uid_t ours = host.in_user_namespace ? ::geteuid() : host.uid;
+  if (st.st_uid != ours)
     return base::failf(EPERM,
                        "run root {} is owned by uid {}, not by you: remove it or pass --runroot",
                        paths.run_root, st.st_uid);

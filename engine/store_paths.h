@@ -26,7 +26,11 @@ struct StorePaths {
   std::string layer_dir(const std::string& diff_hex) const;
   std::string containers() const;
   std::string container_dir(const std::string& id) const;
-  std::string tmp() const;  // staging on the graph root's file system
+  std::string tmp() const;
+  // Per-boot state of a container in the run root: the exit file the
+  // monitor writes, the attach socket, the container lock.
+  std::string container_run_dir(
+      const std::string& id) const;  // staging on the graph root's file system
 };
 
 // Rootless: $XDG_DATA_HOME/burrow (~/.local/share/burrow) and

@@ -5,13 +5,10 @@
 #include "runtime/container_init.h"
 
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,22 +21,13 @@ namespace burrow::runtime {
 
 namespace {
 
-void write_message(int fd, InitMessage::Kind kind, int code, const char* text) {
-  InitMessage message;
-  message.kind = kind;
-  message.code = code;
-  std::snprintf(message.message, sizeof message.message, "%s", text);
-  while (::write(fd, &message, sizeof message) < 0 && errno == EINTR) {
-  }
-}
-
 [[noreturn]] void fail_setup(const InitConfig& config, const InitError& error) {
-  write_message(config.status_fd, InitMessage::kSetupFailed, error.code, error.message);
+  write_status_message(config.status_fd, InitMessage::kSetupFailed, error.code, error.message);
   ::_exit(125);
 }
 
 [[noreturn]] void fail_setup_errno(const InitConfig& config, const char* what) {
-  write_message(config.status_fd, InitMessage::kSetupFailed, errno, what);
+  write_status_message(config.status_fd, InitMessage::kSetupFailed, errno, what);
   ::_exit(125);
 }
 
@@ -50,7 +38,7 @@ int exit_code_for_exec_errno(int err) { return err == ENOENT || err == ENOTDIR ?
 [[noreturn]] void fail_exec(const InitConfig& config, int err, const char* what) {
   char text[sizeof(InitMessage::message)];
   std::snprintf(text, sizeof text, "executing %s", what);
-  write_message(config.status_fd, InitMessage::kExecFailed, err, text);
+  write_status_message(config.status_fd, InitMessage::kExecFailed, err, text);
   ::_exit(exit_code_for_exec_errno(err));
 }
 
@@ -61,16 +49,6 @@ bool read_control_byte(int fd, char expected) {
     n = ::read(fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
   return n == 1 && byte == expected;
-}
-
-void reset_signals() {
-  struct sigaction action;
-  std::memset(&action, 0, sizeof action);
-  action.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &action, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
 bool write_small_file(const char* path, const char* value, InitError& error) {
@@ -84,24 +62,8 @@ bool write_small_file(const char* path, const char* value, InitError& error) {
   return true;
 }
 
-bool setup_stdio(const InitConfig& config, InitError& error) {
-  // Through fds above 2 first, so that e.g. stdout_fd == 0 is not clobbered
-  // by an earlier dup2; dup2 also clears CLOEXEC on the result.
-  int high[3];
-  for (int i = 0; i < 3; ++i) {
-    high[i] = ::fcntl(config.stdio[i], F_DUPFD_CLOEXEC, 3);
-    if (high[i] < 0) return error.set(errno, "duplicating stdio fd %d", config.stdio[i]);
-  }
-  for (int i = 0; i < 3; ++i) {
-    if (::dup2(high[i], i) < 0) return error.set(errno, "dup2 of stdio fd %d", i);
-    ::close(high[i]);
-  }
-  return true;
-}
-
 bool apply_process_limits(const InitConfig& config, InitError& error) {
-  for (const auto& [resource, limit] : config.rlimits)
-    if (::setrlimit(resource, &limit) != 0) return error.set(errno, "setrlimit(%d)", resource);
+  if (!apply_rlimits(config.rlimits, error)) return false;
   if (config.oom_score_adj) {
     char value[32];
     std::snprintf(value, sizeof value, "%d", *config.oom_score_adj);
@@ -117,72 +79,6 @@ bool enter_cwd(const InitConfig& config, InitError& error) {
   if (!make_dirs_in_current_root(config.cwd.c_str(), error)) return false;
   if (::chdir(config.cwd.c_str()) != 0) return error.set(errno, "chdir to %s", config.cwd.c_str());
   return true;
-}
-
-bool install_seccomp(const InitConfig& config, bool no_new_privileges_set, InitError& error) {
-  if (config.seccomp == nullptr) return true;
-  int rc = install_seccomp_program(*config.seccomp, no_new_privileges_set);
-  if (rc != 0) return error.set(rc, "installing the seccomp filter");
-  return true;
-}
-
-bool raise_effective_to_permitted() {
-  struct __user_cap_header_struct header;
-  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-  std::memset(&header, 0, sizeof header);
-  std::memset(data, 0, sizeof data);
-  header.version = _LINUX_CAPABILITY_VERSION_3;
-  if (::syscall(SYS_capget, &header, data) != 0) return false;
-  for (auto& word : data) word.effective = word.permitted;
-  return ::syscall(SYS_capset, &header, data) == 0;
-}
-
-bool switch_credentials(const InitConfig& config, InitError& error) {
-  // Keep the permitted set across setresuid; apply_capability_plan then
-  // trims it to the plan.
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return error.set(errno, "PR_SET_KEEPCAPS");
-  if (config.additional_gids.empty()) {
-    // setgroups is denied in a user namespace whose /proc/PID/setgroups says
-    // "deny"; there is then nothing to drop.
-    if (::setgroups(0, nullptr) != 0 && errno != EPERM) return error.set(errno, "setgroups");
-  } else if (::setgroups(config.additional_gids.size(), config.additional_gids.data()) != 0) {
-    return error.set(errno, "setgroups");
-  }
-  if (::setresgid(config.gid, config.gid, config.gid) != 0)
-    return error.set(errno, "setresgid(%u)", config.gid);
-  if (::setresuid(config.uid, config.uid, config.uid) != 0)
-    return error.set(errno, "setresuid(%u)", config.uid);
-  // A credential change clears the parent-death signal.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  // Leaving uid 0 cleared the effective set (KEEPCAPS keeps only the
-  // permitted one), and trimming the bounding set needs CAP_SETPCAP there.
-  if (config.uid != 0 && !raise_effective_to_permitted())
-    return error.set(errno, "raising the effective capabilities");
-  int rc = apply_capability_plan(config.capabilities);
-  if (rc != 0) return error.set(rc, "applying the capability sets");
-  return true;
-}
-
-// execvp's search, but over the container's PATH (prepared by the parent).
-// Returns the program to execute, or null with *err set.
-const char* find_program(const InitConfig& config, int* err) {
-  if (config.exec_candidates.size() == 1 && config.args[0].find('/') != std::string::npos)
-    return config.exec_candidates[0].c_str();  // execve reports its own error
-  bool denied = false;
-  for (const std::string& candidate : config.exec_candidates) {
-    struct stat st;
-    if (::stat(candidate.c_str(), &st) != 0) {
-      denied = denied || errno == EACCES;
-      continue;
-    }
-    if (!S_ISREG(st.st_mode) || ::access(candidate.c_str(), X_OK) != 0) {
-      denied = true;
-      continue;
-    }
-    return candidate.c_str();
-  }
-  *err = denied ? EACCES : ENOENT;
-  return nullptr;
 }
 
 }  // namespace
@@ -208,27 +104,27 @@ const char* find_program(const InitConfig& config, int* err) {
   if (!finish_rootfs(config.mounts, error)) fail_setup(config, error);
   if (!apply_process_limits(config, error)) fail_setup(config, error);
   if (!enter_cwd(config, error)) fail_setup(config, error);
-  if (!setup_stdio(config, error)) fail_setup(config, error);
+  if (!setup_stdio(config.stdio, error)) fail_setup(config, error);
   // Nothing of the caller's but stdio may reach the container (the status
   // and control pipes are already close-on-exec).
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
-  // Without no_new_privileges a filter needs CAP_SYS_ADMIN, so it goes in
-  // before the capabilities are dropped; with it, as late as possible.
-  if (!config.no_new_privileges && !install_seccomp(config, false, error))
-    fail_setup(config, error);
-  if (!switch_credentials(config, error)) fail_setup(config, error);
-  if (config.no_new_privileges) {
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-      fail_setup_errno(config, "PR_SET_NO_NEW_PRIVS");
-    if (!install_seccomp(config, true, error)) fail_setup(config, error);
-  }
+  // Seccomp, groups, uid/gid, capabilities and no_new_privileges, in the
+  // order process_setup.h explains.
+  ProcessIdentity identity;
+  identity.uid = config.uid;
+  identity.gid = config.gid;
+  identity.additional_gids = config.additional_gids;
+  identity.capabilities = &config.capabilities;
+  identity.no_new_privileges = config.no_new_privileges;
+  identity.seccomp = config.seccomp;
+  if (!apply_identity(identity, error)) fail_setup(config, error);
   ::umask(config.umask);
 
   int lookup_errno = 0;
-  const char* program = find_program(config, &lookup_errno);
+  const char* program = find_program(config.exec_candidates, config.args[0], &lookup_errno);
 
-  write_message(config.status_fd, InitMessage::kReady, 0, "");
+  write_status_message(config.status_fd, InitMessage::kReady, 0, "");
   if (!read_control_byte(config.control_fd, 'S')) ::_exit(125);
   if (program == nullptr) fail_exec(config, lookup_errno, config.args[0].c_str());
   ::execve(program, config.argv.data(), config.envp.data());

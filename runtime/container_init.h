@@ -13,18 +13,10 @@
 
 #include "runtime/capabilities.h"
 #include "runtime/mount_plan.h"
+#include "runtime/process_setup.h"
 #include "runtime/seccomp_bpf.h"
 
 namespace burrow::runtime {
-
-// One record on the status pipe from the init to the parent. It is smaller
-// than PIPE_BUF, so each write is atomic.
-struct InitMessage {
-  enum Kind : int32_t { kReady = 1, kSetupFailed = 2, kExecFailed = 3 };
-  int32_t kind = 0;
-  int32_t code = 0;  // errno
-  char message[400] = {};
-};
 
 struct InitConfig {
   int status_fd = -1;   // write end: InitMessage records; CLOEXEC, so EOF = execve succeeded

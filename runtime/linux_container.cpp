@@ -3,10 +3,8 @@
 #include "runtime/linux_container.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,7 +15,7 @@
 #include "base/file_util.h"
 #include "base/log.h"
 #include "runtime/container_init.h"
-#include "runtime/spec_defaults.h"
+#include "runtime/process_setup.h"
 
 namespace burrow::runtime {
 
@@ -28,23 +26,8 @@ using base::UniqueFd;
 
 namespace {
 
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 // The signals a foreground caller passes on to the container.
 constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-
-// struct clone_args (linux/sched.h, CLONE_ARGS_SIZE_VER0); declared here to
-// avoid that header's clash with <sched.h>.
-struct CloneArgs {
-  uint64_t flags = 0;
-  uint64_t pidfd = 0;
-  uint64_t child_tid = 0;
-  uint64_t parent_tid = 0;
-  uint64_t exit_signal = 0;
-  uint64_t stack = 0;
-  uint64_t stack_size = 0;
-  uint64_t tls = 0;
-};
 
 Result<int> namespace_flag(const std::string& type) {
   if (type == "pid") return CLONE_NEWPID;
@@ -66,24 +49,6 @@ Result<std::string> sysctl_path(const std::string& key) {
   for (size_t i = 10; i < path.size(); ++i)
     if (path[i] == '.') path[i] = '/';
   return path;
-}
-
-std::vector<std::string> exec_candidates(const std::string& program,
-                                         const std::vector<std::string>& env) {
-  if (program.find('/') != std::string::npos) return {program};
-  std::string search = kDefaultPath;
-  for (const auto& entry : env)
-    if (entry.rfind("PATH=", 0) == 0) search = entry.substr(5);
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= search.size()) {
-    size_t end = search.find(':', start);
-    if (end == std::string::npos) end = search.size();
-    std::string dir = search.substr(start, end - start);
-    out.push_back((dir.empty() ? std::string(".") : dir) + "/" + program);
-    start = end + 1;
-  }
-  return out;
 }
 
 std::string id_map_text(const std::vector<IdMapping>& mappings) {
@@ -117,35 +82,9 @@ Status write_id_maps(pid_t pid, const Spec& spec) {
   return gid;
 }
 
-Result<InitMessage> read_message(int fd, bool* eof) {
-  InitMessage message;
-  size_t got = 0;
-  auto* bytes = reinterpret_cast<char*>(&message);
-  while (got < sizeof message) {
-    ssize_t n = ::read(fd, bytes + got, sizeof message - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("reading from the container init");
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  *eof = got == 0;
-  if (got != 0 && got != sizeof message)
-    return fail(EPROTO, "short message from the container init");
-  message.message[sizeof message.message - 1] = '\0';
-  return message;
-}
-
 base::Error init_error(const InitMessage& message) {
   return base::Error{message.code, fmt::format("container init: {}: {}", message.message,
                                                std::strerror(message.code))};
-}
-
-int exit_code_from_status(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 125;
 }
 
 int send_signal(const ContainerProcess& process, int sig) {
@@ -184,17 +123,7 @@ Result<std::unique_ptr<InitConfig>> prepare_init_config(const Spec& spec,
     BURROW_TRY(std::string path, sysctl_path(key));
     config->sysctls.emplace_back(std::move(path), value);
   }
-  for (const auto& limit : process.rlimits) {
-    int resource = rlimit_resource_from_name(limit.type);
-    if (resource < 0) return failf(EINVAL, "unknown rlimit \"{}\"", limit.type);
-    if (limit.soft > limit.hard)
-      return failf(EINVAL, "rlimit {}: soft limit {} is above the hard limit {}", limit.type,
-                   limit.soft, limit.hard);
-    struct rlimit value;
-    value.rlim_cur = limit.soft;
-    value.rlim_max = limit.hard;
-    config->rlimits.emplace_back(resource, value);
-  }
+  BURROW_TRY(config->rlimits, plan_rlimits(process.rlimits));
   config->oom_score_adj = process.oom_score_adj;
   config->umask = process.user.umask.value_or(0022) & 0777;
   if (process.cwd.empty() || process.cwd[0] != '/')
@@ -301,11 +230,7 @@ Result<ContainerProcess> create_container(const Spec& spec, const CreateOptions&
     if (::setns(join_pid.get(), CLONE_NEWPID) != 0) return fail_errno("joining the pid namespace");
   }
   int pidfd = -1;
-  CloneArgs args;
-  args.flags = clone_flags | CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-  args.exit_signal = SIGCHLD;
-  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  long pid = clone_process(clone_flags, &pidfd);
   if (pid == 0) run_container_init(*config);
   int clone_errno = errno;
   if (own_pid && ::setns(own_pid.get(), CLONE_NEWPID) != 0)
@@ -331,7 +256,8 @@ Result<ContainerProcess> create_container(const Spec& spec, const CreateOptions&
   }
 
   bool eof = false;
-  BURROW_TRY(InitMessage message, read_message(process.status_fd_.get(), &eof));
+  BURROW_TRY(InitMessage message,
+             read_status_message(process.status_fd_.get(), "the container init", &eof));
   if (!eof && message.kind == InitMessage::kReady) return process;
   if (!eof && message.kind == InitMessage::kSetupFailed) return tl::unexpected(init_error(message));
   int status = 0;
@@ -349,7 +275,8 @@ Status start_container(ContainerProcess& process) {
   BURROW_CHECK(base::write_all(process.control_fd_.get(), "S"));
   process.control_fd_.reset();
   bool eof = false;
-  BURROW_TRY(InitMessage message, read_message(process.status_fd_.get(), &eof));
+  BURROW_TRY(InitMessage message,
+             read_status_message(process.status_fd_.get(), "the container init", &eof));
   process.status_fd_.reset();
   if (eof) return base::ok();  // the CLOEXEC pipe closed: execve succeeded
   return tl::unexpected(init_error(message));
@@ -357,37 +284,9 @@ Status start_container(ContainerProcess& process) {
 
 Result<int> wait_container(ContainerProcess& process) {
   if (process.pid_ <= 0 || process.reaped_) return fail(ECHILD, "no container process to wait for");
-  sigset_t forwarded, previous;
-  sigemptyset(&forwarded);
-  for (int sig : kForwardedSignals) sigaddset(&forwarded, sig);
-  if (::sigprocmask(SIG_BLOCK, &forwarded, &previous) != 0) return fail_errno("sigprocmask");
-  UniqueFd signal_fd(::signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK));
-  auto forward_pending = [&] {
-    struct signalfd_siginfo info;
-    while (signal_fd && ::read(signal_fd.get(), &info, sizeof info) == sizeof info)
-      send_signal(process, static_cast<int>(info.ssi_signo));
-  };
-  bool exited = false;
-  while (!exited) {
-    struct pollfd fds[2] = {{process.pidfd(), POLLIN, 0}, {signal_fd.get(), POLLIN, 0}};
-    int n = ::poll(fds, signal_fd ? 2 : 1, -1);
-    if (n < 0 && errno != EINTR) break;
-    if (n > 0 && (fds[1].revents & POLLIN)) forward_pending();
-    if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP))) exited = true;
-  }
-  int status = 0;
-  int rc;
-  while ((rc = ::waitpid(process.pid_, &status, 0)) < 0 && errno == EINTR) {
-  }
-  int wait_errno = errno;
-  forward_pending();
-  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
-  if (rc < 0) {
-    errno = wait_errno;
-    return fail_errno("waitpid");
-  }
+  BURROW_TRY(int code, wait_forwarding_signals(process.pid_, process.pidfd(), kForwardedSignals));
   process.reaped_ = true;
-  return exit_code_from_status(status);
+  return code;
 }
 
 }  // namespace burrow::runtime

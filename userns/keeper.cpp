@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,17 +34,6 @@ struct KeeperMessage {
 
 std::string pid_file(const std::string& run_root) {
   return base::path_join(run_root, "keeper.pid");
-}
-
-// Field 22 of /proc/PID/stat; with the pid it identifies a process even after
-// the pid has been reused.
-std::string process_start_time(pid_t pid) {
-  auto stat = base::read_file_limited(fmt::format("/proc/{}/stat", pid), 4096);
-  if (!stat) return "";
-  size_t close_paren = stat->rfind(')');
-  if (close_paren == std::string::npos) return "";
-  auto fields = base::split(std::string_view(*stat).substr(close_paren + 2), ' ');
-  return fields.size() > 19 ? fields[19] : "";
 }
 
 bool write_message(int fd, const KeeperMessage& message) {
@@ -136,6 +126,12 @@ Status join_namespaces(pid_t pid) {
   base::UniqueFd mount_ns(
       ::open(fmt::format("/proc/{}/ns/mnt", pid).c_str(), O_RDONLY | O_CLOEXEC));
   if (!user_ns || !mount_ns) return base::fail_errno("opening the keeper's namespaces");
+  // A command the monitor runs is in the keeper's namespaces already, and
+  // setns() into one's own user namespace fails.
+  struct stat ours, theirs;
+  if (::stat("/proc/self/ns/user", &ours) == 0 && ::fstat(user_ns.get(), &theirs) == 0 &&
+      ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+    return base::ok();
   char cwd[PATH_MAX];
   bool have_cwd = ::getcwd(cwd, sizeof cwd) != nullptr;
   if (::setns(user_ns.get(), CLONE_NEWUSER) != 0)
@@ -156,7 +152,7 @@ std::optional<pid_t> running_keeper(const std::string& run_root) {
   auto fields = base::split(base::trim(*content), ' ');
   if (fields.size() != 2) return std::nullopt;
   pid_t pid = static_cast<pid_t>(std::strtol(fields[0].c_str(), nullptr, 10));
-  if (pid <= 0 || process_start_time(pid) != fields[1]) return std::nullopt;
+  if (pid <= 0 || base::process_start_time(pid) != fields[1]) return std::nullopt;
   return pid;
 }
 
@@ -171,7 +167,7 @@ Status enter_keeper(const KeeperConfig& config) {
     pid = *existing;
   } else {
     BURROW_TRY(pid, spawn_keeper(config));
-    std::string record = fmt::format("{} {}\n", pid, process_start_time(pid));
+    std::string record = fmt::format("{} {}\n", pid, base::process_start_time(pid));
     BURROW_CHECK(base::write_file_atomic(pid_file(config.run_root), record, 0600));
     base::debug("started keeper process {}", pid);
   }

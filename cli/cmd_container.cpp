@@ -1,0 +1,539 @@
+// Container commands: start, stop, kill, rm, ps, wait, logs, rename,
+// restart, container cleanup (the monitor's exit command), and the
+// container half of inspect.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "base/log.h"
+#include "cli/commands.h"
+#include "cli/container_json.h"
+#include "cli/format.h"
+#include "engine/container_config.h"
+#include "engine/container_exec.h"
+#include "engine/container_lifecycle.h"
+#include "engine/container_logs.h"
+#include "engine/container_options.h"
+#include "engine/container_remove.h"
+#include "engine/container_state.h"
+#include "engine/signal_names.h"
+
+namespace burrow::cli {
+namespace {
+
+using engine::Access;
+
+// Runs `each` for every reference; errors are reported as they come and the
+// last one's exit code is returned, as Podman does for multi-name commands.
+template <typename F>
+int for_each_reference(const std::vector<std::string>& references, F&& each) {
+  int exit_code = 0;
+  for (const auto& reference : references) {
+    Status done = each(reference);
+    if (!done) exit_code = report_error(done.error());
+  }
+  return exit_code;
+}
+
+Result<std::vector<std::string>> all_container_ids(engine::Engine& engine) {
+  engine::ContainerStore store(engine.db());
+  BURROW_TRY(auto records, store.list());
+  std::vector<std::string> ids;
+  for (const auto& record : records) ids.push_back(record.id);
+  return ids;
+}
+
+// ---- start ----------------------------------------------------------------
+
+Result<int> start(Context& ctx, const std::vector<std::string>& names, bool attach,
+                  bool interactive) {
+  if (names.empty()) return base::fail(EINVAL, "start requires at least one container");
+  if (attach && names.size() > 1)
+    return base::fail(EINVAL, "start --attach takes exactly one container");
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  if (attach) {
+    engine::ContainerStore store(engine->db());
+    BURROW_TRY(auto record, store.find(names.front()));
+    engine::StartIo io{true, interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
+    BURROW_TRY(auto started, engine::start_container(*engine, record.id, io));
+    return engine::wait_foreground(*engine, started);
+  }
+  return for_each_reference(names, [&](const std::string& name) -> Status {
+    engine::ContainerStore store(engine->db());
+    BURROW_TRY(auto record, store.find(name));
+    if (engine::is_active(record.state) && engine::init_alive(record)) {
+      std::cout << name << std::endl;  // already running: not an error for Podman
+      return base::ok();
+    }
+    BURROW_TRY(auto started, engine::start_container(*engine, record.id, engine::StartIo{}));
+    std::cout << name << std::endl;
+    return base::ok();
+  });
+}
+
+void add_start(CLI::App& app, Context& ctx) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto attach = std::make_shared<bool>(false);
+  auto interactive = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("start", "Start one or more containers");
+  cmd->add_flag("-a,--attach", *attach, "Attach the container's output and wait for it");
+  cmd->add_flag("-i,--interactive", *interactive, "Attach the container's stdin");
+  cmd->add_option("CONTAINER", *names, "Containers to start");
+  cmd->callback([&ctx, names, attach, interactive] {
+    run_command(ctx, [&] { return start(ctx, *names, *attach, *interactive); });
+  });
+}
+
+// ---- stop, kill, restart ---------------------------------------------------
+
+struct StopFlags {
+  std::vector<std::string> names;
+  bool all = false, ignore = false;
+  std::optional<int> timeout;
+  std::string signal;
+};
+
+Result<int> stop(Context& ctx, const StopFlags& flags, bool restart) {
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  std::vector<std::string> names = flags.names;
+  if (flags.all) {
+    BURROW_TRY(names, all_container_ids(*engine));
+  } else if (names.empty()) {
+    return base::failf(EINVAL, "{} requires at least one container (or --all)",
+                       restart ? "restart" : "stop");
+  }
+  std::optional<int> signal;
+  if (!flags.signal.empty()) {
+    BURROW_TRY(int parsed, engine::parse_signal(flags.signal));
+    signal = parsed;
+  }
+  return for_each_reference(names, [&](const std::string& name) -> Status {
+    auto stopped = engine::stop_container(*engine, name, flags.timeout, signal);
+    if (!stopped && flags.ignore && stopped.error().code == ENOENT) return base::ok();
+    BURROW_CHECK(stopped);
+    if (restart) {
+      engine::ContainerStore store(engine->db());
+      BURROW_TRY(auto record, store.find(name));
+      BURROW_TRY(auto started, engine::start_container(*engine, record.id, engine::StartIo{}));
+    }
+    std::cout << name << std::endl;
+    return base::ok();
+  });
+}
+
+void add_stop(CLI::App& app, Context& ctx, bool restart) {
+  auto flags = std::make_shared<StopFlags>();
+  auto* cmd = app.add_subcommand(
+      restart ? "restart" : "stop",
+      restart ? "Restart one or more containers" : "Stop one or more running containers");
+  cmd->add_flag("-a,--all", flags->all, "All containers");
+  cmd->add_option("-t,--time,--timeout", flags->timeout,
+                  "Seconds to wait for the stop signal before SIGKILL");
+  if (!restart) {
+    cmd->add_flag("-i,--ignore", flags->ignore, "Ignore containers that do not exist");
+    cmd->add_option("-s,--signal,--stop-signal", flags->signal, "Signal to stop with");
+  }
+  cmd->add_option("CONTAINER", flags->names, "Containers");
+  cmd->callback(
+      [&ctx, flags, restart] { run_command(ctx, [&] { return stop(ctx, *flags, restart); }); });
+}
+
+Result<int> kill(Context& ctx, const std::vector<std::string>& names, const std::string& signal,
+                 bool all) {
+  BURROW_TRY(int sig, engine::parse_signal(signal));
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  std::vector<std::string> targets = names;
+  if (all) {
+    engine::ContainerStore store(engine->db());
+    BURROW_TRY(auto records, store.list());
+    targets.clear();
+    for (const auto& r : records)
+      if (engine::is_active(r.state) && engine::init_alive(r)) targets.push_back(r.id);
+  } else if (targets.empty()) {
+    return base::fail(EINVAL, "kill requires at least one container (or --all)");
+  }
+  return for_each_reference(targets, [&](const std::string& name) -> Status {
+    BURROW_CHECK(engine::kill_container(*engine, name, sig));
+    std::cout << name << std::endl;
+    return base::ok();
+  });
+}
+
+void add_kill(CLI::App& app, Context& ctx) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto signal = std::make_shared<std::string>("KILL");
+  auto all = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("kill", "Kill one or more running containers with a signal");
+  cmd->add_option("-s,--signal", *signal, "Signal to send (default KILL)");
+  cmd->add_flag("-a,--all", *all, "All running containers");
+  cmd->add_option("CONTAINER", *names, "Containers");
+  cmd->callback([&ctx, names, signal, all] {
+    run_command(ctx, [&] { return kill(ctx, *names, *signal, *all); });
+  });
+}
+
+// ---- rm -------------------------------------------------------------------
+
+struct RmFlags {
+  std::vector<std::string> names;
+  bool all = false, force = false, ignore = false, volumes = false;
+};
+
+// Podman's rm exit codes: 1 when a container did not exist, 2 when one was
+// running (without -f), 125 for anything else.
+int rm_exit_code(const Error& error) {
+  if (error.code == ENOENT) return 1;
+  if (error.exit_status == 2) return 2;
+  return kExitEngineError;
+}
+
+Result<int> rm(Context& ctx, const RmFlags& flags) {
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  std::vector<std::string> names = flags.names;
+  if (flags.all) {
+    BURROW_TRY(names, all_container_ids(*engine));
+  } else if (names.empty()) {
+    return base::fail(EINVAL, "rm requires at least one container (or --all)");
+  }
+  int exit_code = 0;
+  for (const auto& name : names) {
+    auto removed = engine::remove_container(*engine, name, flags.force);
+    if (removed) {
+      std::cout << (flags.all ? *removed : name) << std::endl;
+      continue;
+    }
+    if (flags.ignore && removed.error().code == ENOENT) continue;
+    report_error(removed.error());
+    exit_code = rm_exit_code(removed.error());
+  }
+  return exit_code;
+}
+
+void add_rm(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<RmFlags>();
+  auto* cmd = app.add_subcommand("rm", "Remove one or more containers");
+  cmd->add_flag("-a,--all", flags->all, "Remove all containers");
+  cmd->add_flag("-f,--force", flags->force, "Kill running containers first");
+  cmd->add_flag("-i,--ignore", flags->ignore, "Ignore containers that do not exist");
+  cmd->add_flag("-v,--volumes", flags->volumes, "Remove anonymous volumes (there are none yet)");
+  cmd->add_option("CONTAINER", flags->names, "Containers to remove");
+  cmd->callback([&ctx, flags] { run_command(ctx, [&] { return rm(ctx, *flags); }); });
+}
+
+// ---- ps -------------------------------------------------------------------
+
+struct PsFlags {
+  bool all = false, quiet = false, no_trunc = false, latest = false, noheading = false;
+  std::vector<std::string> filters;
+  std::string format;
+  std::optional<int> last;
+};
+
+Result<bool> matches_filters(const engine::ContainerRecord& c, const engine::StoredConfig& stored,
+                             const std::vector<std::string>& filters) {
+  for (const auto& filter : filters) {
+    auto eq = filter.find('=');
+    if (eq == std::string::npos)
+      return base::failf(EINVAL, "invalid filter \"{}\": use KEY=VALUE", filter);
+    std::string key = filter.substr(0, eq), value = filter.substr(eq + 1);
+    bool match;
+    if (key == "name") {
+      match = c.name.find(value) != std::string::npos;
+    } else if (key == "id") {
+      match = c.id.rfind(value, 0) == 0;
+    } else if (key == "status") {
+      match = c.state == value || (value == "stopped" && c.state == "exited");
+    } else if (key == "ancestor") {
+      match = c.image_name == value || c.image_id.rfind(value, 0) == 0 ||
+              c.image_name.rfind(value + ":", 0) == 0 || c.image_name == "localhost/" + value ||
+              c.image_name.rfind("localhost/" + value + ":", 0) == 0;
+    } else if (key == "label") {
+      match = false;
+      for (const auto& label : stored.options.labels)
+        if (label == value || label.rfind(value + "=", 0) == 0) match = true;
+    } else if (key == "exited") {
+      match = c.state == "exited" && std::to_string(c.exit_code.value_or(0)) == value;
+    } else {
+      return base::failf(
+          EINVAL, "invalid filter \"{}\": use name, id, status, ancestor, label or exited", filter);
+    }
+    if (!match) return false;
+  }
+  return true;
+}
+
+Result<int> ps(Context& ctx, const PsFlags& flags) {
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kReadOnly));
+  engine::ContainerStore store(engine->db());
+  BURROW_TRY(auto records, store.list());
+  std::vector<nlohmann::json> rows;
+  int limit = flags.latest ? 1 : flags.last.value_or(-1);
+  for (auto record : records) {
+    record = engine::observed(engine->paths(), std::move(record));
+    bool running = engine::is_active(record.state);
+    bool listed = flags.all || running || !flags.filters.empty() || limit >= 0;
+    auto stored = engine::stored_config(record);
+    engine::StoredConfig fallback;
+    if (!listed) continue;
+    BURROW_TRY(bool match, matches_filters(record, stored ? *stored : fallback, flags.filters));
+    if (!match) continue;
+    if (limit >= 0 && static_cast<int>(rows.size()) >= limit) break;
+    rows.push_back(container_row(record, stored ? *stored : fallback, flags.no_trunc));
+  }
+  if (flags.quiet) {
+    for (const auto& row : rows) std::cout << row["ID"].get<std::string>() << "\n";
+    return 0;
+  }
+  std::string format = flags.format;
+  if (format == "json") {
+    std::cout << nlohmann::json(rows).dump(4) << "\n";
+    return 0;
+  }
+  if (format.empty())
+    format =
+        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}"
+        "\t{{.Names}}";
+  BURROW_TRY(Template tmpl, Template::parse(format, {{"ID", "CONTAINER ID"},
+                                                     {"CreatedHuman", "CREATED"},
+                                                     {"RunningFor", "CREATED"}}));
+  if (flags.noheading && tmpl.is_table()) {
+    BURROW_TRY(tmpl, Template::parse(format.substr(format.find(' ') + 1)));
+  }
+  BURROW_TRY(std::string out, render_rows(tmpl, rows));
+  std::cout << out;
+  return 0;
+}
+
+void add_ps(CLI::App& app, Context& ctx, const std::string& name) {
+  auto flags = std::make_shared<PsFlags>();
+  auto* cmd = app.add_subcommand(name, "List containers");
+  cmd->add_flag("-a,--all", flags->all, "Show all containers, not only running ones");
+  cmd->add_flag("-q,--quiet", flags->quiet, "Print only the container IDs");
+  cmd->add_flag("--no-trunc", flags->no_trunc, "Do not truncate IDs");
+  cmd->add_flag("-l,--latest", flags->latest, "Only the most recently created container");
+  cmd->add_option("-n,--last", flags->last, "Only the N most recently created containers");
+  cmd->add_flag("--noheading", flags->noheading, "Do not print column headings");
+  cmd->add_option("-f,--filter", flags->filters,
+                  "Filter: name=, id=, status=, ancestor=, label=, exited=");
+  cmd->add_option("--format", flags->format, "Go template, 'table ...', '{{json .}}' or json");
+  cmd->callback([&ctx, flags] { run_command(ctx, [&] { return ps(ctx, *flags); }); });
+}
+
+// ---- wait -----------------------------------------------------------------
+
+Result<int> wait(Context& ctx, const std::vector<std::string>& names,
+                 const std::vector<std::string>& conditions) {
+  for (const auto& condition : conditions)
+    if (condition != "stopped" && condition != "exited")
+      return base::failf(EINVAL, "wait --condition {}: only stopped and exited are supported",
+                         condition);
+  if (names.empty()) return base::fail(EINVAL, "wait requires at least one container");
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  return for_each_reference(names, [&](const std::string& name) -> Status {
+    BURROW_TRY(int64_t code, engine::wait_for_exit(*engine, name));
+    std::cout << code << std::endl;
+    return base::ok();
+  });
+}
+
+void add_wait(CLI::App& app, Context& ctx) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto conditions = std::make_shared<std::vector<std::string>>();
+  auto* cmd = app.add_subcommand("wait", "Wait for containers to exit and print their exit codes");
+  cmd->add_option("--condition", *conditions, "Condition to wait for: stopped (default), exited");
+  cmd->add_option("CONTAINER", *names, "Containers");
+  cmd->callback([&ctx, names, conditions] {
+    run_command(ctx, [&] { return wait(ctx, *names, *conditions); });
+  });
+}
+
+// ---- logs -----------------------------------------------------------------
+
+struct LogsFlags {
+  std::string name;
+  bool follow = false, timestamps = false;
+  std::string since, until;
+  std::optional<int> tail;
+};
+
+Result<int> logs(Context& ctx, const LogsFlags& flags) {
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kReadOnly));
+  engine::ContainerStore store(engine->db());
+  BURROW_TRY(auto record, store.find(flags.name));
+  BURROW_TRY(auto stored, engine::stored_config(record));
+  if (stored.options.log_driver == "none")
+    return base::failf(EINVAL, "container {} was created with --log-driver none: it has no logs",
+                       record.name);
+  if (stored.options.log_driver == "json-file")
+    return base::failf(ENOTSUP, "reading json-file logs is not supported yet: use k8s-file");
+  engine::LogsOptions options;
+  options.timestamps = flags.timestamps;
+  options.follow = flags.follow;
+  int64_t now_ns = static_cast<int64_t>(::time(nullptr)) * 1000000000;
+  if (!flags.since.empty()) {
+    BURROW_TRY(options.since_ns, engine::parse_log_time(flags.since, now_ns));
+  }
+  if (!flags.until.empty()) {
+    BURROW_TRY(options.until_ns, engine::parse_log_time(flags.until, now_ns));
+  }
+  if (flags.tail && *flags.tail >= 0) options.tail = static_cast<size_t>(*flags.tail);
+  const auto& paths = engine->paths();
+  auto running = [&] { return engine::is_active(engine::observed(paths, record).state); };
+  auto printed = engine::print_logs(engine::log_file_path(paths, record.id), options, STDOUT_FILENO,
+                                    STDERR_FILENO, running);
+  // A container that never started has no log file yet: nothing to show.
+  if (!printed && printed.error().code == ENOENT) return 0;
+  BURROW_CHECK(printed);
+  return 0;
+}
+
+void add_logs(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<LogsFlags>();
+  auto* cmd = app.add_subcommand("logs", "Print a container's logs");
+  cmd->add_flag("-f,--follow", flags->follow, "Keep printing new output until it exits");
+  cmd->add_flag("-t,--timestamps", flags->timestamps, "Prefix each line with its time");
+  cmd->add_option("--since", flags->since, "Only output after this time or duration ago");
+  cmd->add_option("--until", flags->until, "Only output before this time or duration ago");
+  cmd->add_option("-n,--tail", flags->tail, "Only the last N lines (-1: all)");
+  cmd->add_option("CONTAINER", flags->name, "The container")->required();
+  cmd->callback([&ctx, flags] { run_command(ctx, [&] { return logs(ctx, *flags); }); });
+}
+
+// ---- rename, cleanup --------------------------------------------------------
+
+Result<int> rename(Context& ctx, const std::string& from, const std::string& to) {
+  if (to.empty() ||
+      to.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789_.-") != std::string::npos ||
+      !std::isalnum(static_cast<unsigned char>(to.front())))
+    return base::failf(EINVAL,
+                       "invalid name \"{}\": use letters, digits, _ . and -, starting with a "
+                       "letter or digit",
+                       to);
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  engine::ContainerStore store(engine->db());
+  BURROW_TRY(auto record, store.find(from));
+  BURROW_CHECK(store.rename(record.id, to));
+  return 0;
+}
+
+void add_rename(CLI::App& app, Context& ctx) {
+  auto from = std::make_shared<std::string>();
+  auto to = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("rename", "Rename a container");
+  cmd->add_option("CONTAINER", *from, "The container")->required();
+  cmd->add_option("NAME", *to, "Its new name")->required();
+  cmd->callback([&ctx, from, to] { run_command(ctx, [&] { return rename(ctx, *from, *to); }); });
+}
+
+void add_cleanup(CLI::App& container, Context& ctx) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto* cmd = container.add_subcommand(
+      "cleanup", "Record a stopped container's exit and release its resources");
+  cmd->add_option("CONTAINER", *names, "Containers")->required();
+  cmd->callback([&ctx, names] {
+    run_command(ctx, [&]() -> Result<int> {
+      BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+      return for_each_reference(*names, [&](const std::string& name) -> Status {
+        engine::ContainerStore store(engine->db());
+        auto record = store.find(name);
+        if (!record) return base::ok();  // already removed (--rm, rm -f)
+        return engine::finish_container(*engine, record->id);
+      });
+    });
+  });
+}
+
+// ---- exec -----------------------------------------------------------------
+
+struct ExecFlags {
+  bool interactive = false, tty = false, detach = false, privileged = false;
+  std::vector<std::string> env, env_files;
+  std::optional<std::string> user, workdir;
+};
+
+Result<int> exec(Context& ctx, const ExecFlags& flags, const std::vector<std::string>& positional) {
+  if (positional.empty())
+    return base::fail(EINVAL, "exec requires a container and a command: burrow exec CONTAINER CMD");
+  if (positional.front().size() > 1 && positional.front().front() == '-')
+    return base::failf(EINVAL, "unknown flag: {}", positional.front());
+  engine::ExecRequest request;
+  request.container = positional.front();
+  request.command.assign(positional.begin() + 1, positional.end());
+  for (const auto& file : flags.env_files) {
+    BURROW_TRY(auto entries, engine::read_env_file(file));
+    request.env.insert(request.env.end(), entries.begin(), entries.end());
+  }
+  for (const auto& flag : flags.env)
+    if (auto entry = engine::resolve_env_flag(flag)) request.env.push_back(*entry);
+  request.user = flags.user;
+  request.workdir = flags.workdir;
+  request.interactive = flags.interactive;
+  request.detach = flags.detach;
+  request.privileged = flags.privileged;
+  if (flags.tty) base::warn("exec --tty: terminals are not supported yet; running without one");
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  return engine::exec_in_container(*engine, request);
+}
+
+void add_exec(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<ExecFlags>();
+  auto* cmd = app.add_subcommand("exec", "Run a process in a running container");
+  cmd->prefix_command();
+  cmd->fallthrough(false);
+  cmd->add_flag("-i,--interactive", f->interactive, "Keep stdin open");
+  cmd->add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY (not supported yet)");
+  cmd->add_flag("-d,--detach", f->detach, "Run in the background");
+  cmd->add_flag("--privileged", f->privileged, "Run without the seccomp filter");
+  cmd->add_option("-e,--env", f->env, "Set environment variables");
+  cmd->add_option("--env-file", f->env_files, "Read environment variables from a file");
+  cmd->add_option("-u,--user", f->user, "User (name|uid[:group|gid]) to run as");
+  cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
+  for (auto* option : cmd->get_options()) option->allow_extra_args(false);
+  cmd->callback([&ctx, f, cmd] {
+    auto positional = cmd->remaining();
+    run_command(ctx, [&] { return exec(ctx, *f, positional); });
+  });
+}
+
+}  // namespace
+
+Result<std::optional<nlohmann::json>> inspect_container_json(engine::Engine& engine,
+                                                             const std::string& reference) {
+  engine::ContainerStore store(engine.db());
+  auto record = store.find(reference);
+  if (!record) {
+    if (record.error().code == ENOENT) return std::optional<nlohmann::json>();
+    return tl::unexpected(record.error());
+  }
+  auto observed = engine::observed(engine.paths(), *record);
+  BURROW_TRY(auto stored, engine::stored_config(observed));
+  return std::optional<nlohmann::json>(inspect_container(engine, observed, stored));
+}
+
+void add_container_commands(CLI::App& app, Context& ctx) {
+  auto* container = app.add_subcommand("container", "Manage containers");
+  container->require_subcommand(1);
+  for (CLI::App* parent : {&app, container}) {
+    add_start(*parent, ctx);
+    add_stop(*parent, ctx, false);
+    add_stop(*parent, ctx, true);
+    add_kill(*parent, ctx);
+    add_rm(*parent, ctx);
+    add_ps(*parent, ctx, "ps");
+    add_wait(*parent, ctx);
+    add_logs(*parent, ctx);
+    add_rename(*parent, ctx);
+    add_exec(*parent, ctx);
+  }
+  add_inspect(*container, ctx, "inspect", "Display the configuration of containers",
+              InspectKind::kContainer);
+  add_ps(*container, ctx, "ls");
+  add_ps(*container, ctx, "list");
+  add_cleanup(*container, ctx);
+  add_run_command(*container, ctx);
+  add_create_command(*container, ctx);
+  add_create_command(app, ctx);
+}
+
+}  // namespace burrow::cli

@@ -1,0 +1,164 @@
+#include "cli/container_json.h"
+
+#include <ctime>
+
+#include "base/file_util.h"
+#include "base/strings.h"
+#include "engine/container_state.h"
+#include "engine/spec_build.h"
+#include "image/timestamps.h"
+
+namespace burrow::cli {
+namespace {
+
+using nlohmann::json;
+
+int64_t now() { return static_cast<int64_t>(::time(nullptr)); }
+
+// Go's zero time, which Podman shows for times that have not happened.
+constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
+
+std::string time_text(const std::optional<int64_t>& seconds) {
+  return seconds && *seconds > 0 ? image::format_rfc3339({*seconds, 0}) : kZeroTime;
+}
+
+std::string podman_state(const std::string& state) {
+  if (state == "stopping") return "stopping";
+  return state;
+}
+
+json labels_object(const std::vector<std::string>& labels) {
+  json out = json::object();
+  for (const auto& label : labels) {
+    auto eq = label.find('=');
+    out[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string container_status(const engine::ContainerRecord& c) {
+  if (c.state == "running" || c.state == "stopping")
+    return "Up " + base::human_duration_ago(now() - c.started_at.value_or(now()));
+  if (c.state == "exited")
+    return fmt::format("Exited ({}) {}", c.exit_code.value_or(0),
+                       base::human_duration_ago(now() - c.finished_at.value_or(now())));
+  if (c.state == "paused") return "Paused";
+  return "Created";
+}
+
+json container_row(const engine::ContainerRecord& c, const engine::StoredConfig& stored,
+                   bool no_trunc) {
+  bool exited = c.state == "exited";
+  return {{"ID", no_trunc ? c.id : c.id.substr(0, 12)},
+          {"Id", c.id},
+          {"Image", c.image_name},
+          {"ImageID", c.image_id},
+          {"Command", base::join(stored.command, " ")},
+          {"Created", c.created},
+          {"CreatedAt", base::human_duration_ago(now() - c.created)},
+          {"CreatedHuman", base::human_duration_ago(now() - c.created)},
+          {"RunningFor", base::human_duration_ago(now() - c.created)},
+          {"Status", container_status(c)},
+          {"State", podman_state(c.state)},
+          {"Exited", exited},
+          {"ExitCode", c.exit_code.value_or(0)},
+          {"ExitedAt", c.finished_at.value_or(0)},
+          {"StartedAt", c.started_at.value_or(0)},
+          {"Pid", c.pid.value_or(0)},
+          {"Names", c.name},
+          {"Ports", ""},
+          {"Labels", labels_object(stored.options.labels)},
+          {"AutoRemove", stored.options.remove},
+          {"Mounts", json::array()},
+          {"Pod", ""},
+          {"PodName", ""},
+          {"IsInfra", false}};
+}
+
+json inspect_container(const engine::Engine& engine, const engine::ContainerRecord& c,
+                       const engine::StoredConfig& stored) {
+  const auto& o = stored.options;
+  const auto& paths = engine.paths();
+  std::string userdata = base::path_join(paths.container_dir(c.id), "userdata");
+  bool running = c.state == "running" || c.state == "stopping";
+  std::vector<std::string> args;
+  if (stored.command.size() > 1) args.assign(stored.command.begin() + 1, stored.command.end());
+  json binds = json::array();
+  for (const auto& v : o.volumes)
+    binds.push_back(v.source + ":" + v.destination + (v.readonly ? ":ro" : ""));
+  json ulimits = json::array();
+  for (const auto& u : o.ulimits)
+    ulimits.push_back({{"Name", u.type}, {"Soft", u.soft}, {"Hard", u.hard}});
+  auto caps = engine::container_capabilities(o);
+  json cap_list = caps ? json(*caps) : json::array();
+  return {{"Id", c.id},
+          {"Created", time_text(c.created)},
+          {"Path", stored.command.empty() ? "" : stored.command.front()},
+          {"Args", args},
+          {"State",
+           {{"OciVersion", "1.0.2"},
+            {"Status", podman_state(c.state)},
+            {"Running", running},
+            {"Paused", c.state == "paused"},
+            {"Restarting", false},
+            {"OOMKilled", false},
+            {"Dead", false},
+            {"Pid", running ? c.pid.value_or(0) : 0},
+            {"ConmonPid", running ? c.monitor_pid.value_or(0) : 0},
+            {"ExitCode", c.exit_code.value_or(0)},
+            {"Error", ""},
+            {"StartedAt", time_text(c.started_at)},
+            {"FinishedAt", time_text(c.finished_at)}}},
+          {"Image", c.image_id},
+          {"ImageName", c.image_name},
+          {"Rootfs", ""},
+          {"Pod", ""},
+          {"ResolvConfPath", base::path_join(userdata, "resolv.conf")},
+          {"HostnamePath", base::path_join(userdata, "hostname")},
+          {"HostsPath", base::path_join(userdata, "hosts")},
+          {"StaticDir", userdata},
+          {"OCIConfigPath", base::path_join(userdata, "config.json")},
+          {"OCIRuntime", "burrow"},
+          {"LogPath", o.log_driver == "none" ? "" : engine::log_file_path(paths, c.id)},
+          {"Name", c.name},
+          {"RestartCount", c.restarts},
+          {"Driver", engine.options().storage_driver.value_or("")},
+          {"EffectiveCaps", cap_list},
+          {"BoundingCaps", cap_list},
+          {"ExecIDs", json::array()},
+          {"Mounts", json::array()},
+          {"Config",
+           {{"Hostname", engine::container_hostname(o, c.id)},
+            {"User", o.user.value_or("")},
+            {"Env", o.env},
+            {"Cmd", o.command},
+            {"Image", c.image_name},
+            {"WorkingDir", o.workdir.value_or("")},
+            {"Entrypoint", o.entrypoint ? json(*o.entrypoint) : json("")},
+            {"Labels", labels_object(o.labels)},
+            {"StopSignal", o.stop_signal.value_or("SIGTERM")},
+            {"StopTimeout", o.stop_timeout},
+            {"Tty", o.tty},
+            {"OpenStdin", o.interactive},
+            {"AttachStdin", o.interactive && !o.detach},
+            {"AttachStdout", !o.detach},
+            {"AttachStderr", !o.detach}}},
+          {"HostConfig",
+           {{"Binds", binds},
+            {"NetworkMode", o.network},
+            {"RestartPolicy", {{"Name", o.restart_policy}, {"MaximumRetryCount", o.restart_max}}},
+            {"AutoRemove", o.remove},
+            {"CapAdd", o.cap_add},
+            {"CapDrop", o.cap_drop},
+            {"Privileged", o.privileged},
+            {"ReadonlyRootfs", o.read_only},
+            {"Ulimits", ulimits},
+            {"LogConfig",
+             {{"Type", o.log_driver},
+              {"Path", o.log_driver == "none" ? "" : engine::log_file_path(paths, c.id)},
+              {"Size", o.log_max_size ? std::to_string(o.log_max_size) : "0B"}}}}}};
+}
+
+}  // namespace burrow::cli

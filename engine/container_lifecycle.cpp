@@ -1,0 +1,299 @@
+// Runs in the CLI (or in the exit command the monitor runs), inside the
+// keeper's namespaces when rootless.
+#include "engine/container_lifecycle.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "base/child_process.h"
+#include "base/file_util.h"
+#include "base/log.h"
+#include "base/random_id.h"
+#include "base/scope_exit.h"
+#include "engine/container_config.h"
+#include "engine/container_files.h"
+#include "engine/container_remove.h"
+#include "engine/container_state.h"
+#include "engine/image_resolve.h"
+#include "engine/rootfs.h"
+#include "engine/seccomp_cache.h"
+#include "engine/spec_build.h"
+#include "image/image_config.h"
+
+namespace burrow::engine {
+namespace {
+
+int64_t now() { return static_cast<int64_t>(::time(nullptr)); }
+
+// The signals a foreground run passes on to its container, as Podman's
+// --sig-proxy does.
+constexpr int kProxiedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+Result<ResolvedUser> resolve_container_user(const std::string& rootfs, const std::string& spec) {
+  BURROW_TRY(std::string passwd, read_file_in_root(rootfs, "/etc/passwd"));
+  BURROW_TRY(std::string group, read_file_in_root(rootfs, "/etc/group"));
+  return resolve_user(spec, passwd, group);
+}
+
+struct PreparedSpec {
+  runtime::Spec spec;
+  std::optional<runtime::SeccompProgram> seccomp;
+};
+
+Result<PreparedSpec> prepare_spec(Engine& engine, const ContainerRecord& record,
+                                  const CreateOptions& options, const image::ImageConfig& config,
+                                  const ContainerRootfs& rootfs) {
+  const HostProfile& host = engine.host();
+  SpecInputs inputs;
+  inputs.image = &config;
+  inputs.options = &options;
+  BURROW_TRY(inputs.user, resolve_container_user(rootfs.layout.merged_dir,
+                                                 options.user.value_or(config.config.user)));
+  inputs.container_id = record.id;
+  inputs.container_name = record.name;
+  inputs.rootfs = rootfs.layout.merged_dir;
+  inputs.userdata_dir = base::path_join(engine.paths().container_dir(record.id), "userdata");
+  inputs.rootless = host.rootless;
+  inputs.tty_gid_mapped = !host.rootless || !host.subgids.empty();
+  BURROW_TRY(inputs.capabilities, container_capabilities(options));
+  PreparedSpec prepared;
+  BURROW_TRY(auto seccomp, container_seccomp(engine.paths(), host, options, inputs.capabilities));
+  if (seccomp) {
+    inputs.seccomp = std::move(seccomp->spec);
+    prepared.seccomp = std::move(seccomp->program);
+  }
+  BURROW_CHECK(base::make_dirs(inputs.userdata_dir, 0700));
+  auto resolv = base::read_file_limited("/etc/resolv.conf", 1 << 20);
+  EtcFilesInput etc{container_hostname(options, record.id), record.name, options.network == "host",
+                    resolv ? *resolv : ""};
+  BURROW_CHECK(write_etc_files(inputs.userdata_dir, etc));
+  BURROW_TRY(prepared.spec, build_spec(inputs));
+  nlohmann::json json = prepared.spec;
+  BURROW_CHECK(base::write_file_atomic(base::path_join(inputs.userdata_dir, "config.json"),
+                                       json.dump(2), 0600, false));
+  return prepared;
+}
+
+// The command the monitor runs when the container exits and no CLI waits
+// for it: this burrow, on the same store, finishing the container.
+Result<std::vector<std::string>> exit_command(const Engine& engine, const std::string& id) {
+  BURROW_TRY(std::string self, self_executable());
+  std::vector<std::string> args = {self, "--root", engine.paths().graph_root, "--runroot",
+                                   engine.paths().run_root};
+  if (engine.options().storage_driver)
+    args.insert(args.end(), {"--storage-driver", *engine.options().storage_driver});
+  args.insert(args.end(), {"container", "cleanup", id});
+  return args;
+}
+
+Result<ContainerRootfs> rootfs_of(Engine& engine, const ContainerRecord& record) {
+  BURROW_TRY(auto image, engine.images().find_by_id(record.image_id));
+  if (!image)
+    return base::failf(ENOENT, "container {}: its image {} is gone", record.name, record.image_id);
+  BURROW_TRY(auto driver, storage_driver(engine.paths(), engine.options().storage_driver));
+  return container_rootfs(engine.paths(), driver, record.id, image->diff_ids);
+}
+
+Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, const StartIo& io);
+
+bool should_restart(const CreateOptions& options, const ContainerRecord& ended) {
+  if (ended.state == "stopping") return false;  // stopped by a user
+  const std::string& policy = options.restart_policy;
+  if (policy == "always" || policy == "unless-stopped") return true;
+  if (policy != "on-failure" || ended.exit_code.value_or(0) == 0) return false;
+  return options.restart_max == 0 || ended.restarts < options.restart_max;
+}
+
+// The init has gone, but the monitor writes the exit file only after it
+// drained the container's output: give a live monitor a moment for that.
+std::optional<ExitRecord> await_exit_file(const StorePaths& paths, const ContainerRecord& c) {
+  for (int i = 0; i < 500; ++i) {
+    if (auto exit = read_exit_file(paths, c.id)) return exit;
+    bool monitor_alive =
+        c.monitor_pid && *c.monitor_pid > 0 && ::kill(static_cast<pid_t>(*c.monitor_pid), 0) == 0;
+    if (!monitor_alive) return read_exit_file(paths, c.id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::nullopt;
+}
+
+Status finish_locked(Engine& engine, ContainerRecord record, bool allow_restart) {
+  if (!is_active(record.state) || init_alive(record)) return base::ok();
+  auto exit = await_exit_file(engine.paths(), record);
+  int64_t code = exit ? exit->code : -1;
+  int64_t finished = exit ? exit->finished_ns / 1000000000 : now();
+  ContainerStore store(engine.db());
+  BURROW_CHECK(store.set_exited(record.id, code, finished));
+  base::debug("container {} exited with {}", record.id, code);
+  BURROW_TRY(auto rootfs, rootfs_of(engine, record));
+  BURROW_CHECK(unmount_rootfs(rootfs));
+  BURROW_CHECK(base::remove_tree(engine.paths().container_run_dir(record.id)));
+  BURROW_TRY(auto stored, stored_config(record));
+  if (stored.options.remove) return remove_container_locked(engine, record.id);
+  record.exit_code = code;
+  if (!allow_restart || !should_restart(stored.options, record)) return base::ok();
+  BURROW_CHECK(store.set_restarts(record.id, record.restarts + 1));
+  record.state = "exited";
+  base::debug("restarting container {} (restart {})", record.id, record.restarts + 1);
+  BURROW_TRY(auto restarted, start_locked(engine, record, StartIo{}));
+  return base::ok();
+}
+
+Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, const StartIo& io) {
+  if (is_active(record.state)) {
+    if (init_alive(record))
+      return base::failf(EBUSY, "container {} is already running", record.name);
+    BURROW_CHECK(finish_locked(engine, record, false));
+  }
+  BURROW_TRY(auto stored, stored_config(record));
+  const CreateOptions& options = stored.options;
+  BURROW_TRY(auto image, engine.images().find_by_id(record.image_id));
+  if (!image)
+    return base::failf(ENOENT, "container {}: its image {} is gone", record.name, record.image_id);
+  BURROW_TRY(image::ImageConfig config, image::parse_image_config(image->config));
+  BURROW_TRY(auto rootfs, rootfs_of(engine, record));
+  base::debug("start: mounting the rootfs of {}", record.id);
+  BURROW_CHECK(mount_rootfs(rootfs));
+  base::ScopeExit unmount([&] { (void)unmount_rootfs(rootfs); });
+  BURROW_TRY(auto prepared, prepare_spec(engine, record, options, config, rootfs));
+  base::debug("start: spec written");
+
+  const StorePaths& paths = engine.paths();
+  std::string run_dir = paths.container_run_dir(record.id);
+  BURROW_CHECK(base::make_dirs(run_dir, 0700));
+  ::unlink(exit_file_path(paths, record.id).c_str());
+  MonitorLaunch launch;
+  BURROW_TRY(launch.monitor_path, find_monitor());
+  launch.container_id = record.id;
+  launch.spec = &prepared.spec;
+  launch.create.seccomp = prepared.seccomp ? &*prepared.seccomp : nullptr;
+  launch.create.mknod_devices = !engine.host().rootless;
+  launch.stdin_fd = io.stdin_fd >= 0      ? io.stdin_fd
+                    : options.interactive ? MonitorLaunch::kPipe
+                                          : -1;
+  launch.forward_stdout = io.stdout_fd;
+  launch.forward_stderr = io.stderr_fd;
+  launch.foreground = io.foreground;
+  launch.log_driver = options.log_driver;
+  launch.log_path = log_file_path(paths, record.id);
+  launch.log_max_size = options.log_max_size;
+  launch.exit_file = exit_file_path(paths, record.id);
+  launch.attach_socket = attach_socket_path(paths, record.id);
+  BURROW_TRY(launch.exit_command, exit_command(engine, record.id));
+  BURROW_TRY(auto monitor, spawn_monitor(launch));
+  unmount.dismiss();
+
+  record.pid = monitor.init_pid;
+  record.pid_start = base::process_start_time(monitor.init_pid);
+  record.monitor_pid = monitor.monitor_pid;
+  record.started_at = now();
+  record.state = "running";
+  ContainerStore store(engine.db());
+  BURROW_CHECK(store.set_running(record));
+  return StartedContainer{std::move(record), std::move(monitor)};
+}
+
+// The monitor's "<exit code>\n", or nullopt when it died first.
+std::optional<int> read_exit_message(int fd) {
+  char buffer[64];
+  ssize_t n;
+  do {
+    n = ::recv(fd, buffer, sizeof buffer - 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return std::nullopt;
+  buffer[n] = '\0';
+  return std::atoi(buffer);
+}
+
+}  // namespace
+
+Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& options) {
+  BURROW_TRY(ImageRecord image, resolve_image(engine.images(), options.image));
+  BURROW_TRY(image::ImageConfig config, image::parse_image_config(image.config));
+  BURROW_TRY(auto command, container_command(config, options));
+  ContainerRecord record;
+  record.id = base::random_hex_id();
+  record.name = options.name.value_or(random_container_name());
+  record.image_id = image.id;
+  record.image_name = image.names.empty() ? image.id : image.names.front();
+  record.created = now();
+  record.config = stored_config_json(options, command);
+  ContainerStore store(engine.db());
+  BURROW_CHECK(store.add(record));
+  base::debug("container {} registered", record.id);
+  return record;
+}
+
+Result<StartedContainer> start_container(Engine& engine, const std::string& id, const StartIo& io) {
+  BURROW_TRY(auto lock, lock_container(engine.paths(), id));
+  ContainerStore store(engine.db());
+  BURROW_TRY(auto record, store.get(id));
+  if (!record) return base::failf(ENOENT, "no container with ID \"{}\" found", id);
+  return start_locked(engine, std::move(*record), io);
+}
+
+Result<int> wait_foreground(Engine& engine, StartedContainer& started) {
+  sigset_t proxied, previous;
+  sigemptyset(&proxied);
+  for (int sig : kProxiedSignals) sigaddset(&proxied, sig);
+  sigprocmask(SIG_BLOCK, &proxied, &previous);
+  base::ScopeExit restore([&] { sigprocmask(SIG_SETMASK, &previous, nullptr); });
+  base::UniqueFd signals(::signalfd(-1, &proxied, SFD_CLOEXEC));
+  int sync = started.monitor.sync.get();
+  std::optional<int> code;
+  for (;;) {
+    pollfd fds[2] = {{sync, POLLIN, 0}, {signals.get(), POLLIN, 0}};
+    if (::poll(fds, signals ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return base::fail_errno("waiting for the container");
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info;
+      if (::read(signals.get(), &info, sizeof info) == sizeof info)
+        ::kill(started.monitor.init_pid, static_cast<int>(info.ssi_signo));
+    }
+    if (fds[0].revents) {
+      code = read_exit_message(sync);
+      break;
+    }
+  }
+  // Tell the monitor this process cleans up; it then skips its exit command.
+  if (code) (void)::send(sync, "A", 1, MSG_NOSIGNAL);
+  started.monitor.sync.reset();
+  BURROW_TRY(auto lock, lock_container(engine.paths(), started.record.id));
+  ContainerStore store(engine.db());
+  BURROW_TRY(auto record, store.get(started.record.id));
+  if (record) BURROW_CHECK(finish_locked(engine, *record, false));
+  if (!code) return base::fail(EIO, "the container's monitor died before the container exited");
+  return *code;
+}
+
+Status finish_container(Engine& engine, const std::string& id) {
+  BURROW_TRY(auto lock, lock_container(engine.paths(), id));
+  ContainerStore store(engine.db());
+  BURROW_TRY(auto record, store.get(id));
+  if (!record) return base::ok();
+  return finish_locked(engine, std::move(*record), true);
+}
+
+Result<ContainerRecord> refresh_container(Engine& engine, const std::string& reference) {
+  ContainerStore store(engine.db());
+  BURROW_TRY(auto record, store.find(reference));
+  if (!is_active(record.state) || init_alive(record)) return record;
+  BURROW_CHECK(finish_container(engine, record.id));
+  BURROW_TRY(auto fresh, store.get(record.id));
+  if (!fresh)
+    return base::failf(ENOENT, "no container with name or ID \"{}\" found: no such container",
+                       reference);
+  return std::move(*fresh);
+}
+
+}  // namespace burrow::engine

@@ -1,0 +1,52 @@
+// A container's life over the state database: create registers it, start
+// mounts its rootfs and hands it to a monitor, finish records how it ended
+// (and removes it or restarts it as asked), stop/kill signal it, remove
+// deletes it. Every step that changes one container holds its lock.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "engine/container_options.h"
+#include "engine/container_store.h"
+#include "engine/engine.h"
+#include "engine/monitor_spawn.h"
+
+namespace burrow::engine {
+
+// Registers a container in state "created": its row and its directory.
+Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& options);
+
+// How a started container is attached to this process.
+struct StartIo {
+  bool foreground = false;
+  int stdin_fd = -1;  // -1: /dev/null or, with -i on a detached container, a pipe
+  int stdout_fd = -1, stderr_fd = -1;
+};
+
+struct StartedContainer {
+  ContainerRecord record;
+  SpawnedMonitor monitor;
+};
+
+// Mounts the rootfs, writes the spec and starts the container under its
+// monitor. Starting a running container is an error naming it.
+Result<StartedContainer> start_container(Engine& engine, const std::string& id, const StartIo& io);
+
+// For a foreground start: waits for the container to exit, passing the
+// signals this process receives on to it, then finishes it. Returns its exit
+// code.
+Result<int> wait_foreground(Engine& engine, StartedContainer& started);
+
+// Records how the container ended once its init is gone (the exit file, or
+// -1 when the monitor died without writing one), unmounts its rootfs, and
+// then removes it (--rm) or restarts it (--restart). Does nothing for a
+// container whose init still runs, or one already finished or removed.
+Status finish_container(Engine& engine, const std::string& id);
+
+// Brings the stored state up to date with the processes (finish_container
+// for a running container whose init has gone) and returns the record.
+Result<ContainerRecord> refresh_container(Engine& engine, const std::string& reference);
+
+}  // namespace burrow::engine

@@ -1,0 +1,50 @@
+// Container logs in the k8s-file format the monitor writes (Podman's
+// default): one record per line,
+//   <RFC 3339 time with nanoseconds and offset> <stdout|stderr> <F|P> <text>
+// where P marks a partial line continued by the next record of the stream.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace burrow::engine {
+
+struct LogRecord {
+  int64_t time_ns = 0;    // Unix time in nanoseconds
+  std::string time_text;  // the timestamp as written
+  bool is_stderr = false;
+  bool partial = false;
+  std::string text;  // without the trailing newline
+};
+
+// One line of a k8s-file log, without its newline. Malformed lines are an
+// error naming what is wrong.
+Result<LogRecord> parse_k8s_log_line(std::string_view line);
+
+// --since and --until: RFC 3339 (with or without fraction and offset, "Z"
+// allowed), a date "2006-01-02", Unix seconds with optional fraction, or a
+// Go duration ("10m", "1h30m", "2.5s") counted back from now_ns.
+Result<int64_t> parse_log_time(std::string_view text, int64_t now_ns);
+
+struct LogsOptions {
+  bool timestamps = false;          // -t: prefix each line with its time as written
+  std::optional<int64_t> since_ns;  // records before are skipped
+  std::optional<int64_t> until_ns;  // records after are skipped
+  std::optional<size_t> tail;       // only the last N whole lines
+  bool follow = false;              // -f: keep reading until still_running() is false
+};
+
+// Prints the log at `path` the way `podman logs` does: stdout records to
+// out_fd, stderr records to err_fd, partial records joined into their line.
+// With follow, waits for more records while still_running() returns true,
+// and prints what was written before it turned false. A missing log file
+// with a log driver of "none" is the caller's business; here it is ENOENT.
+Status print_logs(const std::string& path, const LogsOptions& options, int out_fd, int err_fd,
+                  const std::function<bool()>& still_running);
+
+}  // namespace burrow::engine

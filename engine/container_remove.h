@@ -1,0 +1,36 @@
+// Ending containers: stop (signal, grace period, SIGKILL), kill, wait, and
+// remove.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "engine/engine.h"
+
+namespace burrow::engine {
+
+// Deletes the row, the container's directory (its upper layer and log) and
+// its run directory. The container's lock must be held and its init gone.
+Status remove_container_locked(Engine& engine, const std::string& id);
+
+// rm: a running container is refused (EBUSY, exit 2 as Podman) unless
+// force, which kills it first. Returns the container's full id.
+Result<std::string> remove_container(Engine& engine, const std::string& reference, bool force);
+
+// Sends the stop signal (stop_signal, else the container's --stop-signal or
+// the image's StopSignal, else SIGTERM), waits `timeout` seconds (else the
+// container's --stop-timeout), then SIGKILL; returns once it is recorded as
+// exited. A container that is not running is left as it is.
+Status stop_container(Engine& engine, const std::string& reference, std::optional<int> timeout,
+                      std::optional<int> stop_signal);
+
+// kill -s: the signal to the container's init; EBUSY-like error when it does
+// not run.
+Status kill_container(Engine& engine, const std::string& reference, int signal);
+
+// Blocks until the container has exited (and is recorded so) and returns
+// its exit code.
+Result<int64_t> wait_for_exit(Engine& engine, const std::string& reference);
+
+}  // namespace burrow::engine

@@ -1,0 +1,205 @@
+// Runs in the CLI, inside the keeper's namespaces when rootless. The forked
+// child never returns into the CLI's code: every path ends in execve or
+// _exit, so no destructor of the CLI's objects runs twice.
+#include "engine/monitor_spawn.h"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/file_util.h"
+#include "base/log.h"
+
+namespace burrow::engine {
+namespace {
+
+// The child's one report to the CLI, a single SOCK_SEQPACKET message.
+struct StartReport {
+  enum Kind : int32_t { kStarted = 1, kFailed = 2 };
+  int32_t kind = 0;
+  int32_t pid = -1;
+  int32_t code = 0;         // errno of a failure
+  int32_t exit_status = 0;  // 125, 126 or 127
+  char message[480] = {};
+};
+
+void send_report(int fd, const StartReport& report) {
+  ssize_t n;
+  do {
+    n = ::send(fd, &report, sizeof report, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+}
+
+[[noreturn]] void report_failure(int fd, const Error& error, int exit_status) {
+  StartReport report;
+  report.kind = StartReport::kFailed;
+  report.code = error.code;
+  report.exit_status = error.exit_status ? error.exit_status : exit_status;
+  std::snprintf(report.message, sizeof report.message, "%s", error.message.c_str());
+  send_report(fd, report);
+  ::_exit(125);
+}
+
+int exit_status_for(const Error& error) {
+  if (error.code == ENOENT || error.code == ENOTDIR) return 127;
+  if (error.code == EACCES || error.code == ENOEXEC || error.code == EPERM) return 126;
+  return 125;
+}
+
+// Moves fd above the stdio range, keeping it open across execve.
+int keep_open(int fd) {
+  if (fd < 0) return -1;
+  int kept = ::fcntl(fd, F_DUPFD, 10);
+  return kept;
+}
+
+std::vector<std::string> monitor_args(const MonitorLaunch& launch, pid_t init, int out, int err,
+                                      int in, int sync, int fwd_out, int fwd_err) {
+  std::vector<std::string> args = {launch.monitor_path,  "--id",
+                                   launch.container_id,  "--pid",
+                                   std::to_string(init), "--stdout-fd",
+                                   std::to_string(out),  "--stderr-fd",
+                                   std::to_string(err),  "--log-driver",
+                                   launch.log_driver,    "--exit-file",
+                                   launch.exit_file,     "--attach-socket",
+                                   launch.attach_socket};
+  if (launch.log_driver != "none") args.insert(args.end(), {"--log-path", launch.log_path});
+  if (launch.log_max_size)
+    args.insert(args.end(), {"--log-max-size", std::to_string(launch.log_max_size)});
+  if (in >= 0) args.insert(args.end(), {"--stdin-fd", std::to_string(in)});
+  if (sync >= 0) args.insert(args.end(), {"--sync-fd", std::to_string(sync)});
+  if (fwd_out >= 0) args.insert(args.end(), {"--forward-stdout-fd", std::to_string(fwd_out)});
+  if (fwd_err >= 0) args.insert(args.end(), {"--forward-stderr-fd", std::to_string(fwd_err)});
+  for (const auto& arg : launch.exit_command) args.insert(args.end(), {"--exit-command", arg});
+  return args;
+}
+
+struct Pipe {
+  base::UniqueFd read, write;
+};
+
+Result<Pipe> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return base::fail_errno("creating a pipe");
+  return Pipe{base::UniqueFd(fds[0]), base::UniqueFd(fds[1])};
+}
+
+[[noreturn]] void become_monitor(const MonitorLaunch& launch, int report_fd, int sync_fd) {
+  ::setsid();
+  auto out = make_pipe();
+  auto err = make_pipe();
+  if (!out || !err) report_failure(report_fd, out ? err.error() : out.error(), 125);
+  std::optional<Pipe> in;
+  base::UniqueFd null_in;
+  runtime::CreateOptions create = launch.create;
+  if (launch.stdin_fd == MonitorLaunch::kPipe) {
+    auto pipe = make_pipe();
+    if (!pipe) report_failure(report_fd, pipe.error(), 125);
+    in = std::move(*pipe);
+    create.stdin_fd = in->read.get();
+  } else if (launch.stdin_fd >= 0) {
+    create.stdin_fd = launch.stdin_fd;
+  } else {
+    null_in.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    create.stdin_fd = null_in.get();
+  }
+  create.stdout_fd = out->write.get();
+  create.stderr_fd = err->write.get();
+  auto process = runtime::create_container(*launch.spec, create);
+  if (!process) report_failure(report_fd, process.error(), 125);
+  if (auto started = runtime::start_container(*process); !started)
+    report_failure(report_fd, started.error(), exit_status_for(started.error()));
+  pid_t init = process->release();
+  // Only the container holds the write ends now, so the monitor sees EOF
+  // when the last process in it closes them.
+  out->write.reset();
+  err->write.reset();
+  if (in) in->read.reset();
+  null_in.reset();
+
+  int kept_out = keep_open(out->read.get());
+  int kept_err = keep_open(err->read.get());
+  int kept_in = in ? keep_open(in->write.get()) : -1;
+  int kept_sync = launch.foreground ? keep_open(sync_fd) : -1;
+  int fwd_out = keep_open(launch.forward_stdout);
+  int fwd_err = keep_open(launch.forward_stderr);
+  auto args = monitor_args(launch, init, kept_out, kept_err, kept_in, kept_sync, fwd_out, fwd_err);
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  StartReport report;
+  report.kind = StartReport::kStarted;
+  report.pid = init;
+  send_report(report_fd, report);
+  // The monitor must not hold the CLI's terminal or pipes: `$(burrow run
+  // -d ...)` would otherwise wait for the container to end.
+  int null_fd = ::open("/dev/null", O_RDWR);
+  for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
+  ::execv(launch.monitor_path.c_str(), argv.data());
+  // The container runs but nothing watches it: stop it rather than leave it.
+  ::kill(init, SIGKILL);
+  ::_exit(125);
+}
+
+}  // namespace
+
+Result<SpawnedMonitor> spawn_monitor(const MonitorLaunch& launch) {
+  int report_pair[2], sync_pair[2] = {-1, -1};
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report_pair) != 0)
+    return base::fail_errno("creating the monitor's report socket");
+  base::UniqueFd report_read(report_pair[0]), report_write(report_pair[1]);
+  if (launch.foreground && ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_pair) != 0)
+    return base::fail_errno("creating the monitor's sync socket");
+  base::UniqueFd sync_cli(sync_pair[0]), sync_monitor(sync_pair[1]);
+
+  pid_t pid = ::fork();
+  if (pid < 0) return base::fail_errno("forking the container monitor");
+  if (pid == 0) {
+    report_read.reset();
+    sync_cli.reset();
+    become_monitor(launch, report_write.get(), sync_monitor.get());
+  }
+  report_write.reset();
+  sync_monitor.reset();
+  StartReport report;
+  ssize_t n;
+  do {
+    n = ::recv(report_read.get(), &report, sizeof report, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof report))
+    return base::fail(EIO, "the container monitor died before the container started");
+  if (report.kind != StartReport::kStarted) {
+    report.message[sizeof report.message - 1] = '\0';
+    Error error{report.code, report.message, report.exit_status};
+    return tl::unexpected(error);
+  }
+  base::debug("monitor {} runs container init {}", pid, report.pid);
+  return SpawnedMonitor{pid, report.pid, std::move(sync_cli)};
+}
+
+Result<std::string> self_executable() {
+  char path[4096];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return base::fail_errno("finding the burrow executable");
+  return std::string(path, static_cast<size_t>(n));
+}
+
+Result<std::string> find_monitor() {
+  BURROW_TRY(std::string self, self_executable());
+  std::string dir = self.substr(0, self.rfind('/'));
+  for (const auto& candidate :
+       {dir + "/burrow-monitor", dir + "/../libexec/burrow/burrow-monitor"}) {
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return base::failf(ENOENT,
+                     "burrow-monitor was not found beside {} or in {}/../libexec/burrow: "
+                     "install it with burrow (scripts/quickstart does)",
+                     self, dir);
+}
+
+}  // namespace burrow::engine
