@@ -21,20 +21,6 @@ namespace burrow::monitor {
 
 namespace {
 
-int fsync_directory_of(const char* path) {
-  char directory[PATH_MAX];
-  const char* slash = std::strrchr(path, '/');
-  size_t length = slash == nullptr || slash == path ? 1 : static_cast<size_t>(slash - path);
-  if (length >= sizeof directory) return ENAMETOOLONG;
-  std::memcpy(directory, slash == nullptr ? "." : path, length);
-  directory[length] = '\0';
-  int fd = ::open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  int error = ::fsync(fd) == 0 ? 0 : errno;
-  ::close(fd);
-  return error;
-}
-
 [[noreturn]] void exec_exit_command(const char* const* argv) {
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
@@ -72,15 +58,17 @@ int write_exit_file(const char* path, int exit_code, int64_t finish_ns) {
                                      static_cast<long long>(finish_ns));
   int fd = ::open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0) return errno;
+  // No fsync: the file lives in the per-boot run root and only carries the
+  // exit to whoever finishes the container, who records it durably in the
+  // database. Syncing here put disk latency on every container's exit.
   int error = write_all(fd, content, static_cast<size_t>(content_length));
-  if (error == 0 && ::fsync(fd) < 0) error = errno;
   ::close(fd);
   if (error == 0 && ::rename(temporary, path) < 0) error = errno;
   if (error != 0) {
     ::unlink(temporary);
     return error;
   }
-  return fsync_directory_of(path);
+  return 0;
 }
 
 bool cli_took_over(int sync_fd, int exit_code, int timeout_ms) {

@@ -14,8 +14,8 @@ namespace burrow::monitor {
 int exit_code_from_status(int wait_status);
 
 // Writes "<exit code> <finish time in Unix nanoseconds>\n" to `path`
-// atomically: path.tmp, fsync, rename, fsync of the directory. A reader sees
-// no file or the whole file. Returns 0 or an errno.
+// atomically (path.tmp, then rename): a reader sees no file or the whole
+// file. Not synced: see write_exit_file. Returns 0 or an errno.
 int write_exit_file(const char* path, int exit_code, int64_t finish_ns);
 
 // Writes "<exit code>\n" to the CLI's end of `sync_fd` and waits up to

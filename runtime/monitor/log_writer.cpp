@@ -244,11 +244,6 @@ void LogWriter::append_record(size_t length) {
   size_ += static_cast<uint64_t>(written);
 }
 
-int LogWriter::sync() {
-  if (fd_ >= 0 && ::fsync(fd_) < 0) return errno;
-  return 0;
-}
-
 void LogWriter::close() { close_fd(&fd_); }
 
 }  // namespace burrow::monitor

@@ -47,8 +47,6 @@ class LogWriter {
   // record of the same stream. All records of one read share its time.
   void write(Stream stream, const char* data, size_t length, const timespec& time);
 
-  // fsync; 0 or an errno.
-  int sync();
   void close();
 
  private:
