@@ -213,6 +213,18 @@ std::optional<int> read_exit_message(int fd) {
   return std::atoi(buffer);
 }
 
+// A generated name nobody uses: the word lists give about a thousand
+// combinations, so with many containers a draw is often taken; after a few
+// tries part of the id makes it unique.
+Result<std::string> unused_random_name(ContainerStore& store, const std::string& id) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    std::string name = random_container_name();
+    BURROW_TRY(bool taken, store.name_taken(name));
+    if (!taken) return name;
+  }
+  return random_container_name() + "_" + id.substr(0, 8);
+}
+
 }  // namespace
 
 Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& options) {
@@ -221,12 +233,16 @@ Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& op
   BURROW_TRY(auto command, container_command(config, options));
   ContainerRecord record;
   record.id = base::random_hex_id();
-  record.name = options.name.value_or(random_container_name());
+  ContainerStore store(engine.db());
+  if (options.name) {
+    record.name = *options.name;
+  } else {
+    BURROW_TRY(record.name, unused_random_name(store, record.id));
+  }
   record.image_id = image.id;
   record.image_name = image.names.empty() ? image.id : image.names.front();
   record.created = now();
   record.config = stored_config_json(options, command);
-  ContainerStore store(engine.db());
   BURROW_CHECK(store.add(record));
   base::debug("container {} registered", record.id);
   return record;

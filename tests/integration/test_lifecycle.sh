@@ -356,3 +356,12 @@ test_lifecycle_parallel_run_and_rm_stay_consistent() {
   [ -z "$(monitors_of_store)" ] || fail "monitors are left"
   [ -z "$(container_mounts_of_store)" ] || fail "mounts are left: $(container_mounts_of_store)"
 }
+
+test_lifecycle_many_unnamed_containers_get_unique_names() {
+  fresh_store
+  load_busybox
+  local i
+  for i in $(seq 80); do burrow create localhost/busybox true >/dev/null; done
+  run burrow ps -a --format '{{.Names}}'
+  assert_eq "$(sort -u <<<"$output" | wc -l)" "80"
+}
