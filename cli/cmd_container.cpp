@@ -272,13 +272,13 @@ Result<int> ps(Context& ctx, const PsFlags& flags) {
     record = engine::observed(engine->paths(), std::move(record));
     bool running = engine::is_active(record.state);
     bool listed = flags.all || running || !flags.filters.empty() || limit >= 0;
-    auto stored = engine::stored_config(record);
-    engine::StoredConfig fallback;
     if (!listed) continue;
-    BURROW_TRY(bool match, matches_filters(record, stored ? *stored : fallback, flags.filters));
+    // A row an older burrow wrote still lists, with what the row itself has.
+    engine::StoredConfig stored = engine::stored_config(record).value_or(engine::StoredConfig{});
+    BURROW_TRY(bool match, matches_filters(record, stored, flags.filters));
     if (!match) continue;
     if (limit >= 0 && static_cast<int>(rows.size()) >= limit) break;
-    rows.push_back(container_row(record, stored ? *stored : fallback, flags.no_trunc));
+    rows.push_back(container_row(record, stored, flags.no_trunc));
   }
   if (flags.quiet) {
     for (const auto& row : rows) std::cout << row["ID"].get<std::string>() << "\n";

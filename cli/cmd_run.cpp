@@ -113,8 +113,7 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
   if (options.remove && options.restart_policy != "no")
     return base::fail(EINVAL, "the --rm option conflicts with --restart: use one of them");
   if (flags.stop_signal) {
-    BURROW_TRY(int sig, engine::parse_signal(*flags.stop_signal));
-    (void)sig;
+    BURROW_CHECK(engine::parse_signal(*flags.stop_signal));  // refused now, not at stop
     options.stop_signal = *flags.stop_signal;
   }
   if (flags.stop_timeout) {

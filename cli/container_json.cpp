@@ -22,11 +22,6 @@ std::string time_text(const std::optional<int64_t>& seconds) {
   return seconds && *seconds > 0 ? image::format_rfc3339({*seconds, 0}) : kZeroTime;
 }
 
-std::string podman_state(const std::string& state) {
-  if (state == "stopping") return "stopping";
-  return state;
-}
-
 json labels_object(const std::vector<std::string>& labels) {
   json out = json::object();
   for (const auto& label : labels) {
@@ -61,7 +56,7 @@ json container_row(const engine::ContainerRecord& c, const engine::StoredConfig&
           {"CreatedHuman", base::human_duration_ago(now() - c.created)},
           {"RunningFor", base::human_duration_ago(now() - c.created)},
           {"Status", container_status(c)},
-          {"State", podman_state(c.state)},
+          {"State", c.state},
           {"Exited", exited},
           {"ExitCode", c.exit_code.value_or(0)},
           {"ExitedAt", c.finished_at.value_or(0)},
@@ -99,7 +94,7 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
           {"Args", args},
           {"State",
            {{"OciVersion", "1.0.2"},
-            {"Status", podman_state(c.state)},
+            {"Status", c.state},
             {"Running", running},
             {"Paused", c.state == "paused"},
             {"Restarting", false},

@@ -34,9 +34,7 @@ Result<runtime::Spec> container_spec(const StorePaths& paths, const std::string&
 }
 
 Status apply_user(runtime::Process& process, const std::string& rootfs, const std::string& spec) {
-  BURROW_TRY(std::string passwd, read_file_in_root(rootfs, "/etc/passwd"));
-  BURROW_TRY(std::string group, read_file_in_root(rootfs, "/etc/group"));
-  BURROW_TRY(auto user, resolve_user(spec, passwd, group));
+  BURROW_TRY(auto user, resolve_user_in_root(rootfs, spec));
   process.user.uid = user.uid;
   process.user.gid = user.gid;
   process.user.additional_gids = user.additional_gids;

@@ -37,12 +37,6 @@ int64_t now() { return static_cast<int64_t>(::time(nullptr)); }
 // --sig-proxy does.
 constexpr int kProxiedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
-Result<ResolvedUser> resolve_container_user(const std::string& rootfs, const std::string& spec) {
-  BURROW_TRY(std::string passwd, read_file_in_root(rootfs, "/etc/passwd"));
-  BURROW_TRY(std::string group, read_file_in_root(rootfs, "/etc/group"));
-  return resolve_user(spec, passwd, group);
-}
-
 struct PreparedSpec {
   runtime::Spec spec;
   std::optional<runtime::SeccompProgram> seccomp;
@@ -55,8 +49,8 @@ Result<PreparedSpec> prepare_spec(Engine& engine, const ContainerRecord& record,
   SpecInputs inputs;
   inputs.image = &config;
   inputs.options = &options;
-  BURROW_TRY(inputs.user, resolve_container_user(rootfs.layout.merged_dir,
-                                                 options.user.value_or(config.config.user)));
+  BURROW_TRY(inputs.user, resolve_user_in_root(rootfs.layout.merged_dir,
+                                               options.user.value_or(config.config.user)));
   inputs.container_id = record.id;
   inputs.container_name = record.name;
   inputs.rootfs = rootfs.layout.merged_dir;
@@ -84,8 +78,8 @@ Result<PreparedSpec> prepare_spec(Engine& engine, const ContainerRecord& record,
 
 // The command the monitor runs when the container exits and no CLI waits
 // for it: this burrow, on the same store, finishing the container.
-Result<std::vector<std::string>> exit_command(const Engine& engine, const std::string& id) {
-  BURROW_TRY(std::string self, self_executable());
+std::vector<std::string> exit_command(const Engine& engine, const std::string& self,
+                                      const std::string& id) {
   std::vector<std::string> args = {self, "--root", engine.paths().graph_root, "--runroot",
                                    engine.paths().run_root};
   if (engine.options().storage_driver)
@@ -94,12 +88,17 @@ Result<std::vector<std::string>> exit_command(const Engine& engine, const std::s
   return args;
 }
 
-Result<ContainerRootfs> rootfs_of(Engine& engine, const ContainerRecord& record) {
+Result<ImageRecord> image_of(Engine& engine, const ContainerRecord& record) {
   BURROW_TRY(auto image, engine.images().find_by_id(record.image_id));
   if (!image)
     return base::failf(ENOENT, "container {}: its image {} is gone", record.name, record.image_id);
+  return std::move(*image);
+}
+
+Result<ContainerRootfs> rootfs_on_image(Engine& engine, const std::string& id,
+                                        const ImageRecord& image) {
   BURROW_TRY(auto driver, storage_driver(engine.paths(), engine.options().storage_driver));
-  return container_rootfs(engine.paths(), driver, record.id, image->diff_ids);
+  return container_rootfs(engine.paths(), driver, id, image.diff_ids);
 }
 
 Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, const StartIo& io);
@@ -133,7 +132,7 @@ Status finish_locked(Engine& engine, ContainerRecord record, bool allow_restart)
   ContainerStore store(engine.db());
   BURROW_CHECK(store.set_exited(record.id, code, finished));
   base::debug("container {} exited with {}", record.id, code);
-  BURROW_TRY(auto rootfs, rootfs_of(engine, record));
+  BURROW_TRY(auto rootfs, container_rootfs_of(engine, record));
   BURROW_CHECK(unmount_rootfs(rootfs));
   BURROW_CHECK(base::remove_tree(engine.paths().container_run_dir(record.id)));
   BURROW_TRY(auto stored, stored_config(record));
@@ -155,11 +154,9 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   }
   BURROW_TRY(auto stored, stored_config(record));
   const CreateOptions& options = stored.options;
-  BURROW_TRY(auto image, engine.images().find_by_id(record.image_id));
-  if (!image)
-    return base::failf(ENOENT, "container {}: its image {} is gone", record.name, record.image_id);
-  BURROW_TRY(image::ImageConfig config, image::parse_image_config(image->config));
-  BURROW_TRY(auto rootfs, rootfs_of(engine, record));
+  BURROW_TRY(ImageRecord image, image_of(engine, record));
+  BURROW_TRY(image::ImageConfig config, image::parse_image_config(image.config));
+  BURROW_TRY(auto rootfs, rootfs_on_image(engine, record.id, image));
   base::debug("start: mounting the rootfs of {}", record.id);
   BURROW_CHECK(mount_rootfs(rootfs));
   base::ScopeExit unmount([&] { (void)unmount_rootfs(rootfs); });
@@ -171,7 +168,8 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   BURROW_CHECK(base::make_dirs(run_dir, 0700));
   ::unlink(exit_file_path(paths, record.id).c_str());
   MonitorLaunch launch;
-  BURROW_TRY(launch.monitor_path, find_monitor());
+  BURROW_TRY(std::string self, self_executable());
+  BURROW_TRY(launch.monitor_path, find_monitor(self));
   launch.container_id = record.id;
   launch.spec = &prepared.spec;
   launch.create.seccomp = prepared.seccomp ? &*prepared.seccomp : nullptr;
@@ -187,7 +185,7 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   launch.log_max_size = options.log_max_size;
   launch.exit_file = exit_file_path(paths, record.id);
   launch.attach_socket = attach_socket_path(paths, record.id);
-  BURROW_TRY(launch.exit_command, exit_command(engine, record.id));
+  launch.exit_command = exit_command(engine, self, record.id);
   BURROW_TRY(auto monitor, spawn_monitor(launch));
   unmount.dismiss();
 
@@ -226,6 +224,11 @@ Result<std::string> unused_random_name(ContainerStore& store, const std::string&
 }
 
 }  // namespace
+
+Result<ContainerRootfs> container_rootfs_of(Engine& engine, const ContainerRecord& record) {
+  BURROW_TRY(ImageRecord image, image_of(engine, record));
+  return rootfs_on_image(engine, record.id, image);
+}
 
 Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& options) {
   BURROW_TRY(ImageRecord image, resolve_image(engine.images(), options.image));

@@ -12,6 +12,7 @@
 #include "engine/container_store.h"
 #include "engine/engine.h"
 #include "engine/monitor_spawn.h"
+#include "engine/rootfs.h"
 
 namespace burrow::engine {
 
@@ -44,6 +45,9 @@ Result<int> wait_foreground(Engine& engine, StartedContainer& started);
 // then removes it (--rm) or restarts it (--restart). Does nothing for a
 // container whose init still runs, or one already finished or removed.
 Status finish_container(Engine& engine, const std::string& id);
+
+// The container's rootfs layout on its image's layers.
+Result<ContainerRootfs> container_rootfs_of(Engine& engine, const ContainerRecord& record);
 
 // Brings the stored state up to date with the processes (finish_container
 // for a running container whose init has gone) and returns the record.

@@ -84,10 +84,7 @@ Status remove_container_locked(Engine& engine, const std::string& id) {
   ContainerStore store(engine.db());
   BURROW_TRY(auto record, store.get(id));
   if (record) {
-    auto image = engine.images().find_by_id(record->image_id);
-    auto driver = storage_driver(paths, engine.options().storage_driver);
-    if (image && *image && driver)
-      BURROW_CHECK(unmount_rootfs(container_rootfs(paths, *driver, id, (*image)->diff_ids)));
+    if (auto rootfs = container_rootfs_of(engine, *record)) BURROW_CHECK(unmount_rootfs(*rootfs));
   }
   BURROW_CHECK(store.remove(id));
   BURROW_CHECK(base::remove_tree(paths.container_dir(id)));

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "base/digest.h"
+
 namespace burrow::engine {
 namespace {
 
@@ -39,10 +41,6 @@ Result<std::vector<ContainerRecord>> read_all(Statement& query) {
   }
 }
 
-bool is_hex(const std::string& text) {
-  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 uint32_t random_below(uint32_t bound) {
   uint32_t value = 0;
   if (::getrandom(&value, sizeof value, 0) != sizeof value) value = 0;
@@ -72,12 +70,6 @@ Status ContainerStore::add(const ContainerRecord& c) {
   if (!inserted && inserted.error().message.find("UNIQUE") != std::string::npos)
     return base::failf(EEXIST, "the container name \"{}\" is already in use", c.name);
   return inserted;
-}
-
-Status ContainerStore::set_running(const std::string& id, int64_t pid, int64_t started_at) {
-  BURROW_TRY(auto update, db_.prepare("UPDATE containers SET state='running', pid=?, started_at=?, "
-                                      "exit_code=NULL, finished_at=NULL WHERE id=?"));
-  return update.bind(1, pid).bind(2, started_at).bind(3, id).run();
 }
 
 Status ContainerStore::set_running(const ContainerRecord& c) {
@@ -144,7 +136,7 @@ Result<ContainerRecord> ContainerStore::find(const std::string& reference) {
   by_name.bind(1, reference).bind(2, reference);
   BURROW_TRY(auto exact, read_all(by_name));
   if (!exact.empty()) return std::move(exact.front());
-  if (!is_hex(reference)) return not_found();
+  if (!base::is_hex(reference)) return not_found();
   // An id prefix: LIKE on hex digits only, so no wildcard can slip in.
   BURROW_TRY(auto by_prefix, db_.prepare(std::string(kColumns) + "WHERE id LIKE ? LIMIT 2"));
   by_prefix.bind(1, reference + "%");

@@ -34,7 +34,6 @@ class ContainerStore {
 
   // Fails with EEXIST naming the fix when the name is taken.
   Status add(const ContainerRecord& container);
-  Status set_running(const std::string& id, int64_t pid, int64_t started_at);
   Status set_running(const ContainerRecord& running);  // pid, pid_start, monitor_pid, started_at
   Status set_exited(const std::string& id, int64_t exit_code, int64_t finished_at);
   Status set_state(const std::string& id, const std::string& state);

@@ -46,10 +46,18 @@ void send_report(int fd, const StartReport& report) {
   ::_exit(125);
 }
 
+// A failed execve maps as the runtime says; anything else is the engine's.
 int exit_status_for(const Error& error) {
-  if (error.code == ENOENT || error.code == ENOTDIR) return 127;
-  if (error.code == EACCES || error.code == ENOEXEC || error.code == EPERM) return 126;
-  return 125;
+  switch (error.code) {
+    case ENOENT:
+    case ENOTDIR:
+    case EACCES:
+    case ENOEXEC:
+    case EPERM:
+      return runtime::exec_error_exit_code(error.code);
+    default:
+      return 125;
+  }
 }
 
 // Moves fd above the stdio range, keeping it open across execve.
@@ -216,8 +224,7 @@ Result<std::string> self_executable() {
   return std::string(path, static_cast<size_t>(n));
 }
 
-Result<std::string> find_monitor() {
-  BURROW_TRY(std::string self, self_executable());
+Result<std::string> find_monitor(const std::string& self) {
   std::string dir = self.substr(0, self.rfind('/'));
   for (const auto& candidate :
        {dir + "/burrow-monitor", dir + "/../libexec/burrow/burrow-monitor"}) {

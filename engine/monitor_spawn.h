@@ -47,8 +47,8 @@ struct SpawnedMonitor {
 // a missing command, 126 for one that cannot be executed, 125 otherwise.
 Result<SpawnedMonitor> spawn_monitor(const MonitorLaunch& launch);
 
-// burrow-monitor beside this executable, or in ../libexec/burrow.
-Result<std::string> find_monitor();
+// burrow-monitor beside `self` (this executable), or in ../libexec/burrow.
+Result<std::string> find_monitor(const std::string& self);
 
 // This executable's path, for the monitor's exit command.
 Result<std::string> self_executable();

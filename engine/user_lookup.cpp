@@ -119,4 +119,10 @@ Result<std::string> read_file_in_root(const std::string& rootfs, const std::stri
   return base::read_fd(fd->get(), 16 << 20);
 }
 
+Result<ResolvedUser> resolve_user_in_root(const std::string& rootfs, std::string_view spec) {
+  BURROW_TRY(std::string passwd, read_file_in_root(rootfs, "/etc/passwd"));
+  BURROW_TRY(std::string group, read_file_in_root(rootfs, "/etc/group"));
+  return resolve_user(spec, passwd, group);
+}
+
 }  // namespace burrow::engine

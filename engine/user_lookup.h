@@ -27,4 +27,7 @@ Result<ResolvedUser> resolve_user(std::string_view spec, std::string_view passwd
 // files). A missing file reads as empty.
 Result<std::string> read_file_in_root(const std::string& rootfs, const std::string& path);
 
+// resolve_user() against the rootfs's own /etc/passwd and /etc/group.
+Result<ResolvedUser> resolve_user_in_root(const std::string& rootfs, std::string_view spec);
+
 }  // namespace burrow::engine

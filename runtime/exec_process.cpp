@@ -117,13 +117,7 @@ Result<std::unique_ptr<ExecConfig>> prepare_exec_config(const ExecOptions& optio
   config->identity.capabilities = &config->capabilities;
   config->identity.no_new_privileges = process.no_new_privileges;
   config->identity.seccomp = options.seccomp;
-  config->exec_candidates = exec_candidates(process.args[0], process.env);
-  config->args = process.args;
-  config->env = process.env;
-  for (auto& arg : config->args) config->argv.push_back(arg.data());
-  config->argv.push_back(nullptr);
-  for (auto& entry : config->env) config->envp.push_back(entry.data());
-  config->envp.push_back(nullptr);
+  prepare_exec_arguments(*config, process.args, process.env);
   config->stdio[0] = options.stdin_fd;
   config->stdio[1] = options.stdout_fd;
   config->stdio[2] = options.stderr_fd;

@@ -24,32 +24,12 @@
 #include "runtime/seccomp_bpf.h"
 #include "runtime/seccomp_profile.h"
 #include "runtime/spec_defaults.h"
+#include "runtime/test_rootfs.h"
 
 namespace burrow::runtime {
 namespace {
 
-bool rootless_mode() {
-  const char* value = std::getenv("BURROW_TEST_ROOTLESS");
-  return value != nullptr && std::string(value) == "1";
-}
-
-std::string probe_binary() {
-  if (const char* env = std::getenv("BURROW_PROBE")) return env;
-#ifdef BURROW_PROBE_PATH
-  return BURROW_PROBE_PATH;
-#else
-  return "";
-#endif
-}
-
-Status copy_file(const std::string& from, const std::string& to, mode_t mode) {
-  BURROW_TRY(std::string content, base::read_file(from));
-  base::UniqueFd fd(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (!fd) return base::fail_errno("creating {}", to);
-  BURROW_CHECK(base::write_all(fd.get(), content));
-  if (::fchmod(fd.get(), mode) != 0) return base::fail_errno("chmod {}", to);
-  return base::ok();
-}
+using test_support::rootless_mode;
 
 struct RunResult {
   Status created;
@@ -72,19 +52,9 @@ class ExecTest : public ::testing::Test {
     ASSERT_TRUE(dir) << dir.error().message;
     dir_ = *dir;
     rootfs_ = dir_ + "/rootfs";
-    ASSERT_TRUE(base::make_dirs(rootfs_ + "/bin"));
-    ASSERT_TRUE(base::make_dirs(rootfs_ + "/etc"));
-    ASSERT_TRUE(copy_file("/bin/busybox", rootfs_ + "/bin/busybox", 0755));
-    for (const char* applet : {"sh", "true", "false", "echo", "cat", "sleep", "touch", "ls"}) {
-      ASSERT_EQ(::symlink("busybox", (rootfs_ + "/bin/" + applet).c_str()), 0);
-    }
-    std::string probe = probe_binary();
-    if (!probe.empty() && ::access(probe.c_str(), R_OK) == 0) {
-      ASSERT_TRUE(copy_file(probe, rootfs_ + "/probe", 0755));
-    }
-    ASSERT_TRUE(copy_file("/etc/hostname", rootfs_ + "/notexec", 0644) ||
-                copy_file("/etc/passwd", rootfs_ + "/notexec", 0644));
-    std::ofstream(rootfs_ + "/etc/marker") << "image\n";
+    auto made = test_support::make_test_rootfs(
+        rootfs_, {"sh", "true", "false", "echo", "cat", "sleep", "touch", "ls"});
+    ASSERT_TRUE(made) << made.error().message;
   }
 
   void TearDown() override {
@@ -94,16 +64,7 @@ class ExecTest : public ::testing::Test {
   bool have_probe() const { return base::path_exists(rootfs_ + "/probe"); }
 
   Spec make_spec(std::vector<std::string> args) const {
-    DefaultSpecOptions options;
-    options.rootfs = rootfs_;
-    options.args = std::move(args);
-    options.hostname = "burrow-test";
-    options.rootless = rootless_mode();
-    // Under `unshare -Urm` only gid 0 is mapped.
-    options.tty_gid_mapped = !rootless_mode();
-    Spec spec = make_default_spec(options);
-    spec.process.env.push_back("HOME=/");
-    return spec;
+    return test_support::test_spec(rootfs_, std::move(args));
   }
 
   RunResult run(const Spec& spec, const SeccompProgram* seccomp = nullptr) {

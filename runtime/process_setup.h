@@ -38,6 +38,22 @@ struct InitMessage {
 std::vector<std::string> exec_candidates(const std::string& program,
                                          const std::vector<std::string>& env);
 
+// Parent: execve()'s arguments, prepared once for a config (InitConfig or
+// exec's): PATH candidates for args[0], copies of args and env, and argv/envp
+// as NULL-terminated views of those copies, so the config must not move
+// afterwards (both live behind a unique_ptr).
+template <typename Config>
+void prepare_exec_arguments(Config& config, const std::vector<std::string>& args,
+                            const std::vector<std::string>& env) {
+  config.exec_candidates = exec_candidates(args[0], env);
+  config.args = args;
+  config.env = env;
+  for (auto& arg : config.args) config.argv.push_back(arg.data());
+  config.argv.push_back(nullptr);
+  for (auto& entry : config.env) config.envp.push_back(entry.data());
+  config.envp.push_back(nullptr);
+}
+
 // Parent: OCI rlimits as setrlimit() arguments; unknown names and a soft
 // limit above the hard one are errors.
 Result<std::vector<std::pair<int, struct rlimit>>> plan_rlimits(const std::vector<Rlimit>& limits);
