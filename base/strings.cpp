@@ -21,6 +21,20 @@ std::vector<std::string> split(std::string_view text, char separator) {
   }
 }
 
+std::vector<std::string> split_whitespace(std::string_view text) {
+  std::vector<std::string> fields;
+  size_t at = 0;
+  while (at < text.size()) {
+    at = text.find_first_not_of(" \t\n\r", at);
+    if (at == std::string_view::npos) break;
+    size_t end = text.find_first_of(" \t\n\r", at);
+    if (end == std::string_view::npos) end = text.size();
+    fields.emplace_back(text.substr(at, end - at));
+    at = end;
+  }
+  return fields;
+}
+
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
     text.remove_prefix(1);

@@ -9,6 +9,8 @@
 namespace burrow::base {
 
 std::vector<std::string> split(std::string_view text, char separator);
+// Fields separated by runs of blanks (spaces, tabs, newlines); no empty ones.
+std::vector<std::string> split_whitespace(std::string_view text);
 std::string_view trim(std::string_view text);
 bool starts_with(std::string_view text, std::string_view prefix);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);

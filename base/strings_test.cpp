@@ -10,6 +10,11 @@ TEST(Strings, SplitKeepsEmptyFields) {
   EXPECT_EQ(split("", ':'), (std::vector<std::string>{""}));
 }
 
+TEST(Strings, SplitWhitespaceDropsEmptyFields) {
+  EXPECT_EQ(split_whitespace("  a\tb \n c  "), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(split_whitespace(" \t ").empty());
+}
+
 TEST(Strings, Trim) { EXPECT_EQ(trim("  x y \n"), "x y"); }
 
 TEST(Strings, HumanSizeMatchesPodman) {

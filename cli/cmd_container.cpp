@@ -1,6 +1,6 @@
 // Container commands: start, stop, kill, rm, ps, wait, logs, rename,
-// restart, container cleanup (the monitor's exit command), and the
-// container half of inspect.
+// restart, exec, container cleanup (the monitor's exit command), and the
+// container half of inspect. attach is in cmd_attach.cpp.
 #include <unistd.h>
 
 #include <iostream>
@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/container_json.h"
 #include "cli/format.h"
+#include "cli/tty_session.h"
 #include "engine/container_config.h"
 #include "engine/container_exec.h"
 #include "engine/container_lifecycle.h"
@@ -16,6 +17,7 @@
 #include "engine/container_options.h"
 #include "engine/container_remove.h"
 #include "engine/container_state.h"
+#include "engine/events.h"
 #include "engine/signal_names.h"
 
 namespace burrow::cli {
@@ -45,19 +47,38 @@ Result<std::vector<std::string>> all_container_ids(engine::Engine& engine) {
 
 // ---- start ----------------------------------------------------------------
 
-Result<int> start(Context& ctx, const std::vector<std::string>& names, bool attach,
-                  bool interactive) {
-  if (names.empty()) return base::fail(EINVAL, "start requires at least one container");
-  if (attach && names.size() > 1)
-    return base::fail(EINVAL, "start --attach takes exactly one container");
-  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
-  if (attach) {
-    engine::ContainerStore store(engine->db());
-    BURROW_TRY(auto record, store.find(names.front()));
-    engine::StartIo io{true, interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
-    BURROW_TRY(auto started, engine::start_container(*engine, record.id, io));
-    return engine::wait_foreground(*engine, started);
+struct StartFlags {
+  std::vector<std::string> names;
+  bool attach = false;
+  AttachFlags session;
+};
+
+// `start -a`: a container with a tty gets a terminal session, as `run -t`;
+// one without has its stdio passed to the monitor as `run` does.
+Result<int> start_attached(engine::Engine& engine, const std::string& name,
+                           const AttachFlags& session) {
+  engine::ContainerStore store(engine.db());
+  BURROW_TRY(auto record, store.find(name));
+  BURROW_TRY(auto stored, engine::stored_config(record));
+  if (stored.options.tty) {
+    BURROW_TRY(TtyStart start, prepare_tty_start());
+    BURROW_TRY(auto started, engine::start_container(engine, record.id, start.io));
+    return attach_tty_foreground(engine, started, start, session);
   }
+  engine::StartIo io{
+      true, session.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO, {}};
+  BURROW_TRY(auto started, engine::start_container(engine, record.id, io));
+  return engine::wait_foreground(engine, started);
+}
+
+Result<int> start(Context& ctx, const StartFlags& flags) {
+  const auto& names = flags.names;
+  if (names.empty()) return base::fail(EINVAL, "start requires at least one container");
+  if (flags.attach && names.size() > 1)
+    return base::fail(EINVAL, "start --attach takes exactly one container");
+  BURROW_CHECK(detach_sequence(flags.session));
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  if (flags.attach) return start_attached(*engine, names.front(), flags.session);
   return for_each_reference(names, [&](const std::string& name) -> Status {
     engine::ContainerStore store(engine->db());
     BURROW_TRY(auto record, store.find(name));
@@ -72,16 +93,16 @@ Result<int> start(Context& ctx, const std::vector<std::string>& names, bool atta
 }
 
 void add_start(CLI::App& app, Context& ctx) {
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto attach = std::make_shared<bool>(false);
-  auto interactive = std::make_shared<bool>(false);
+  auto flags = std::make_shared<StartFlags>();
   auto* cmd = app.add_subcommand("start", "Start one or more containers");
-  cmd->add_flag("-a,--attach", *attach, "Attach the container's output and wait for it");
-  cmd->add_flag("-i,--interactive", *interactive, "Attach the container's stdin");
-  cmd->add_option("CONTAINER", *names, "Containers to start");
-  cmd->callback([&ctx, names, attach, interactive] {
-    run_command(ctx, [&] { return start(ctx, *names, *attach, *interactive); });
-  });
+  cmd->add_flag("-a,--attach", flags->attach, "Attach the container's output and wait for it");
+  cmd->add_flag("-i,--interactive", flags->session.interactive, "Attach the container's stdin");
+  cmd->add_option("--detach-keys", flags->session.detach_keys,
+                  "Keys that detach from the container (default ctrl-p,ctrl-q; \"\" disables)");
+  cmd->add_option("--sig-proxy", flags->session.sig_proxy,
+                  "With --attach, pass received signals on to the container (default true)");
+  cmd->add_option("CONTAINER", flags->names, "Containers to start");
+  cmd->callback([&ctx, flags] { run_command(ctx, [&] { return start(ctx, *flags); }); });
 }
 
 // ---- stop, kill, restart ---------------------------------------------------
@@ -115,6 +136,7 @@ Result<int> stop(Context& ctx, const StopFlags& flags, bool restart) {
       engine::ContainerStore store(engine->db());
       BURROW_TRY(auto record, store.find(name));
       BURROW_TRY(auto started, engine::start_container(*engine, record.id, engine::StartIo{}));
+      engine::record_container_event(engine->paths(), started.record, "restart");
     }
     std::cout << name << std::endl;
     return base::ok();
@@ -230,7 +252,8 @@ struct PsFlags {
 };
 
 Result<bool> matches_filters(const engine::ContainerRecord& c, const engine::StoredConfig& stored,
-                             const std::vector<std::string>& filters) {
+                             const std::vector<std::string>& filters,
+                             const std::optional<engine::HealthState>& health) {
   for (const auto& filter : filters) {
     auto eq = filter.find('=');
     if (eq == std::string::npos)
@@ -253,9 +276,12 @@ Result<bool> matches_filters(const engine::ContainerRecord& c, const engine::Sto
         if (label == value || label.rfind(value + "=", 0) == 0) match = true;
     } else if (key == "exited") {
       match = c.state == "exited" && std::to_string(c.exit_code.value_or(0)) == value;
+    } else if (key == "health") {
+      match = health ? health->status == value : value == "none";
     } else {
       return base::failf(
-          EINVAL, "invalid filter \"{}\": use name, id, status, ancestor, label or exited", filter);
+          EINVAL, "invalid filter \"{}\": use name, id, status, ancestor, label, exited or health",
+          filter);
     }
     if (!match) return false;
   }
@@ -275,10 +301,11 @@ Result<int> ps(Context& ctx, const PsFlags& flags) {
     if (!listed) continue;
     // A row an older burrow wrote still lists, with what the row itself has.
     engine::StoredConfig stored = engine::stored_config(record).value_or(engine::StoredConfig{});
-    BURROW_TRY(bool match, matches_filters(record, stored, flags.filters));
+    auto health = running_health(engine->paths(), record, stored);
+    BURROW_TRY(bool match, matches_filters(record, stored, flags.filters, health));
     if (!match) continue;
     if (limit >= 0 && static_cast<int>(rows.size()) >= limit) break;
-    rows.push_back(container_row(record, stored, flags.no_trunc));
+    rows.push_back(container_row(record, stored, flags.no_trunc, health));
   }
   if (flags.quiet) {
     for (const auto& row : rows) std::cout << row["ID"].get<std::string>() << "\n";
@@ -314,7 +341,7 @@ void add_ps(CLI::App& app, Context& ctx, const std::string& name) {
   cmd->add_option("-n,--last", flags->last, "Only the N most recently created containers");
   cmd->add_flag("--noheading", flags->noheading, "Do not print column headings");
   cmd->add_option("-f,--filter", flags->filters,
-                  "Filter: name=, id=, status=, ancestor=, label=, exited=");
+                  "Filter: name=, id=, status=, ancestor=, label=, exited=, health=");
   cmd->add_option("--format", flags->format, "Go template, 'table ...', '{{json .}}' or json");
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return ps(ctx, *flags); }); });
 }
@@ -414,6 +441,8 @@ Result<int> rename(Context& ctx, const std::string& from, const std::string& to)
   engine::ContainerStore store(engine->db());
   BURROW_TRY(auto record, store.find(from));
   BURROW_CHECK(store.rename(record.id, to));
+  record.name = to;
+  engine::record_container_event(engine->paths(), record, "rename");
   return 0;
 }
 
@@ -449,7 +478,7 @@ void add_cleanup(CLI::App& container, Context& ctx) {
 struct ExecFlags {
   bool interactive = false, tty = false, detach = false, privileged = false;
   std::vector<std::string> env, env_files;
-  std::optional<std::string> user, workdir;
+  std::optional<std::string> user, workdir, detach_keys;
 };
 
 Result<int> exec(Context& ctx, const ExecFlags& flags, const std::vector<std::string>& positional) {
@@ -471,8 +500,11 @@ Result<int> exec(Context& ctx, const ExecFlags& flags, const std::vector<std::st
   request.interactive = flags.interactive;
   request.detach = flags.detach;
   request.privileged = flags.privileged;
-  if (flags.tty) base::warn("exec --tty: terminals are not supported yet; running without one");
+  request.tty = flags.tty;
+  AttachFlags session{flags.interactive, flags.detach_keys, true};
+  BURROW_CHECK(detach_sequence(session));
   BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
+  if (flags.tty && !flags.detach) return exec_with_tty(*engine, request, session);
   return engine::exec_in_container(*engine, request);
 }
 
@@ -482,7 +514,9 @@ void add_exec(CLI::App& app, Context& ctx) {
   cmd->prefix_command();
   cmd->fallthrough(false);
   cmd->add_flag("-i,--interactive", f->interactive, "Keep stdin open");
-  cmd->add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY (not supported yet)");
+  cmd->add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY");
+  cmd->add_option("--detach-keys", f->detach_keys,
+                  "Keys that detach from the process (default ctrl-p,ctrl-q; \"\" disables)");
   cmd->add_flag("-d,--detach", f->detach, "Run in the background");
   cmd->add_flag("--privileged", f->privileged, "Run without the seccomp filter");
   cmd->add_option("-e,--env", f->env, "Set environment variables");
@@ -525,15 +559,19 @@ void add_container_commands(CLI::App& app, Context& ctx) {
     add_logs(*parent, ctx);
     add_rename(*parent, ctx);
     add_exec(*parent, ctx);
+    add_attach(*parent, ctx);
+    add_container_process_commands(*parent, ctx);
   }
   add_inspect(*container, ctx, "inspect", "Display the configuration of containers",
               InspectKind::kContainer);
   add_ps(*container, ctx, "ls");
   add_ps(*container, ctx, "list");
   add_cleanup(*container, ctx);
+  add_container_prune(*container, ctx);
   add_run_command(*container, ctx);
   add_create_command(*container, ctx);
   add_create_command(app, ctx);
+  add_container_fs_commands(app, *container, ctx);
 }
 
 }  // namespace burrow::cli

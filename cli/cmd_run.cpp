@@ -5,6 +5,7 @@
 
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/tty_session.h"
 #include "engine/container_lifecycle.h"
 #include "engine/container_run.h"
 #include "engine/signal_names.h"
@@ -25,7 +26,44 @@ struct RunFlags {
   std::optional<std::string> workdir, user, hostname, name, entrypoint;
   std::string network = "none";
   std::string pull = "missing";
+  std::optional<std::string> detach_keys;
+  std::optional<std::string> health_cmd, health_interval, health_timeout, health_start_period;
+  std::optional<int> health_retries;
+  bool no_healthcheck = false;
 };
+
+// The --health-* flags; create_container merges them with the image's.
+Result<engine::HealthOverrides> health_overrides(const RunFlags& flags) {
+  engine::HealthOverrides health;
+  health.disabled = flags.no_healthcheck;
+  if (flags.no_healthcheck && flags.health_cmd)
+    return base::fail(EINVAL, "--no-healthcheck conflicts with --health-cmd: use one of them");
+  if (flags.health_cmd) {
+    BURROW_TRY(health.test, engine::parse_health_command(*flags.health_cmd));
+  }
+  auto duration = [](const std::optional<std::string>& text, const char* flag, bool disable,
+                     std::optional<int64_t>& out) -> Status {
+    if (!text) return base::ok();
+    BURROW_TRY(int64_t ns, engine::parse_health_duration(*text, flag, disable));
+    if (ns != 0 && ns < engine::kSecondNs)
+      return base::failf(EINVAL, "{} must be at least 1 second", flag);
+    out = ns;
+    return base::ok();
+  };
+  BURROW_CHECK(duration(flags.health_interval, "--health-interval", true, health.interval_ns));
+  BURROW_CHECK(duration(flags.health_timeout, "--health-timeout", false, health.timeout_ns));
+  if (health.timeout_ns && *health.timeout_ns == 0)
+    return base::fail(EINVAL, "--health-timeout must be at least 1 second");
+  if (flags.health_start_period) {
+    BURROW_TRY(health.start_period_ns,
+               engine::parse_health_duration(*flags.health_start_period, "--health-start-period"));
+  }
+  if (flags.health_retries) {
+    if (*flags.health_retries < 1) return base::fail(EINVAL, "--health-retries must be 1 or more");
+    health.retries = *flags.health_retries;
+  }
+  return health;
+}
 
 Result<std::vector<std::string>> parse_entrypoint(const std::string& value) {
   if (value.empty()) return std::vector<std::string>{};
@@ -121,12 +159,24 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
       return base::fail(EINVAL, "--stop-timeout must be 0 or more seconds");
     options.stop_timeout = *flags.stop_timeout;
   }
+  BURROW_TRY(options.health_flags, health_overrides(flags));
   return options;
+}
+
+// `run -t` in the foreground: a terminal session with the container.
+Result<int> run_with_tty(engine::Engine& engine, const engine::CreateOptions& options,
+                         const AttachFlags& attach) {
+  BURROW_TRY(TtyStart start, prepare_tty_start());
+  BURROW_TRY(auto started, engine::create_and_start(engine, options, start.io));
+  return attach_tty_foreground(engine, started, start, attach);
 }
 
 Result<int> run(Context& ctx, const RunFlags& flags, const std::vector<std::string>& positional) {
   BURROW_TRY(auto options, create_options(flags, positional));
+  AttachFlags attach{flags.interactive, flags.detach_keys, true};
+  BURROW_CHECK(detach_sequence(attach));  // refused before anything is created
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
+  if (options.tty && !options.detach) return run_with_tty(*engine, options, attach);
   BURROW_TRY(auto outcome, engine::run_container(*engine, options));
   if (options.detach) std::cout << outcome.id << std::endl;
   return outcome.exit_code;
@@ -178,6 +228,17 @@ CLI::App* add_container_flags(CLI::App& app, const std::string& name, const std:
                   "Restart policy: no, on-failure[:N], always, unless-stopped");
   cmd->add_option("--stop-signal", f.stop_signal, "Signal that stops the container");
   cmd->add_option("--stop-timeout", f.stop_timeout, "Seconds to wait before SIGKILL on stop");
+  cmd->add_option("--health-cmd", f.health_cmd,
+                  "Healthcheck command: a shell command, a JSON array, or none");
+  cmd->add_option("--health-interval", f.health_interval,
+                  "Time between healthchecks (default 30s; disable: only `healthcheck run`)");
+  cmd->add_option("--health-retries", f.health_retries,
+                  "Failures in a row that make the container unhealthy (default 3)");
+  cmd->add_option("--health-start-period", f.health_start_period,
+                  "Time after the start when failures do not count (default 0s)");
+  cmd->add_option("--health-timeout", f.health_timeout,
+                  "Time a healthcheck may take before it fails (default 30s)");
+  cmd->add_flag("--no-healthcheck", f.no_healthcheck, "Disable any healthcheck, the image's too");
   return cmd;
 }
 
@@ -187,6 +248,8 @@ void add_run_command(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<RunFlags>();
   auto* cmd = add_container_flags(app, "run", "Run a command in a new container", *f);
   cmd->add_flag("-d,--detach", f->detach, "Run the container in the background, print its ID");
+  cmd->add_option("--detach-keys", f->detach_keys,
+                  "Keys that detach from the container (default ctrl-p,ctrl-q; \"\" disables)");
   // A repeated option takes one value per use; otherwise "-v a:b IMAGE"
   // would swallow the image as a second volume.
   for (auto* option : cmd->get_options()) option->allow_extra_args(false);

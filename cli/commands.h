@@ -17,6 +17,17 @@ void add_import(CLI::App& parent, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_create_command(CLI::App& app, Context& ctx);
 void add_container_commands(CLI::App& app, Context& ctx);
+// pause, unpause and top, on the top level and under `container`.
+void add_container_process_commands(CLI::App& parent, Context& ctx);
+// cp, diff, mount, unmount, export, commit (at the top level and under
+// `container`) and unshare.
+void add_container_fs_commands(CLI::App& app, CLI::App& container, Context& ctx);
+void add_export(CLI::App& app, Context& ctx);
+void add_commit(CLI::App& app, Context& ctx);
+void add_attach(CLI::App& app, Context& ctx);
+void add_container_prune(CLI::App& container, Context& ctx);
+void add_events_commands(CLI::App& app, Context& ctx);
+void add_healthcheck_commands(CLI::App& app, Context& ctx);
 
 // What `inspect` shows for a container; nullopt when there is no such one.
 Result<std::optional<nlohmann::json>> inspect_container_json(engine::Engine& engine,

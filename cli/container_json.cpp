@@ -31,11 +31,38 @@ json labels_object(const std::vector<std::string>& labels) {
   return out;
 }
 
+// Docker's form of a healthcheck config, durations in nanoseconds.
+json healthcheck_config_json(const engine::HealthConfig& h) {
+  json out = {{"Test", h.test}, {"Timeout", h.timeout_ns}, {"Retries", h.retries}};
+  if (h.interval_ns) out["Interval"] = h.interval_ns;
+  if (h.start_period_ns) out["StartPeriod"] = h.start_period_ns;
+  return out;
+}
+
+// State.Health: Podman shows it for every container, empty without a check.
+json inspect_health(const engine::StorePaths& paths, const engine::ContainerRecord& c,
+                    const engine::StoredConfig& stored) {
+  auto state = engine::read_health_state(paths, c.id);
+  if (!state && stored.options.healthcheck && engine::is_active(c.state))
+    state = engine::HealthState{};
+  if (!state) return {{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}};
+  return engine::health_state_json(*state);
+}
+
 }  // namespace
 
-std::string container_status(const engine::ContainerRecord& c) {
+std::optional<engine::HealthState> running_health(const engine::StorePaths& paths,
+                                                  const engine::ContainerRecord& c,
+                                                  const engine::StoredConfig& stored) {
+  if (!engine::is_active(c.state)) return std::nullopt;
+  return engine::observed_health(paths, c.id, stored.options.healthcheck);
+}
+
+std::string container_status(const engine::ContainerRecord& c,
+                             const std::optional<engine::HealthState>& health) {
   if (c.state == "running" || c.state == "stopping")
-    return "Up " + base::human_duration_ago(now() - c.started_at.value_or(now()));
+    return "Up " + base::human_duration_ago(now() - c.started_at.value_or(now())) +
+           (health ? " (" + health->status + ")" : "");
   if (c.state == "exited")
     return fmt::format("Exited ({}) {}", c.exit_code.value_or(0),
                        base::human_duration_ago(now() - c.finished_at.value_or(now())));
@@ -44,7 +71,7 @@ std::string container_status(const engine::ContainerRecord& c) {
 }
 
 json container_row(const engine::ContainerRecord& c, const engine::StoredConfig& stored,
-                   bool no_trunc) {
+                   bool no_trunc, const std::optional<engine::HealthState>& health) {
   bool exited = c.state == "exited";
   return {{"ID", no_trunc ? c.id : c.id.substr(0, 12)},
           {"Id", c.id},
@@ -55,7 +82,7 @@ json container_row(const engine::ContainerRecord& c, const engine::StoredConfig&
           {"CreatedAt", base::human_duration_ago(now() - c.created)},
           {"CreatedHuman", base::human_duration_ago(now() - c.created)},
           {"RunningFor", base::human_duration_ago(now() - c.created)},
-          {"Status", container_status(c)},
+          {"Status", container_status(c, health)},
           {"State", c.state},
           {"Exited", exited},
           {"ExitCode", c.exit_code.value_or(0)},
@@ -105,7 +132,9 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
             {"ExitCode", c.exit_code.value_or(0)},
             {"Error", ""},
             {"StartedAt", time_text(c.started_at)},
-            {"FinishedAt", time_text(c.finished_at)}}},
+            {"FinishedAt", time_text(c.finished_at)},
+            {"Health", inspect_health(paths, c, stored)},
+            {"Healthcheck", inspect_health(paths, c, stored)}}},
           {"Image", c.image_id},
           {"ImageName", c.image_name},
           {"Rootfs", ""},
@@ -135,6 +164,7 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
             {"Labels", labels_object(o.labels)},
             {"StopSignal", o.stop_signal.value_or("SIGTERM")},
             {"StopTimeout", o.stop_timeout},
+            {"Healthcheck", o.healthcheck ? healthcheck_config_json(*o.healthcheck) : json()},
             {"Tty", o.tty},
             {"OpenStdin", o.interactive},
             {"AttachStdin", o.interactive && !o.detach},

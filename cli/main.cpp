@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   burrow::cli::add_run_command(app, ctx);
   burrow::cli::add_container_commands(app, ctx);
   burrow::cli::add_system_commands(app, ctx);
+  burrow::cli::add_events_commands(app, ctx);  // after system: adds `system events`
+  burrow::cli::add_healthcheck_commands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -11,6 +11,7 @@
 #include "engine/container_lifecycle.h"
 #include "engine/container_state.h"
 #include "engine/env.h"
+#include "engine/events.h"
 #include "engine/seccomp_cache.h"
 #include "engine/spec_build.h"
 #include "engine/user_lookup.h"
@@ -47,7 +48,7 @@ Status apply_user(runtime::Process& process, const std::string& rootfs, const st
 
 }  // namespace
 
-Result<int> exec_in_container(Engine& engine, const ExecRequest& request) {
+Result<runtime::ExecProcess> start_exec(Engine& engine, const ExecRequest& request) {
   if (request.command.empty())
     return base::fail(EINVAL, "exec requires a command: burrow exec CONTAINER COMMAND...");
   BURROW_TRY(auto record, refresh_container(engine, request.container));
@@ -56,12 +57,16 @@ Result<int> exec_in_container(Engine& engine, const ExecRequest& request) {
                        "can only create exec sessions on running containers: container {} is "
                        "{}: start it first",
                        record.name, record.state);
+  if (record.state == "paused")
+    return base::failf(EINVAL, "container {} is paused: unpause it before exec", record.name);
   BURROW_TRY(auto stored, stored_config(record));
   BURROW_TRY(runtime::Spec spec, container_spec(engine.paths(), record.id));
   runtime::Process process = spec.process;
   process.args = request.command;
   for (const auto& entry : request.env) set_env(process.env, entry);
   if (request.workdir) process.cwd = *request.workdir;
+  process.terminal = request.tty;
+  if (request.tty && !has_env(process.env, "TERM")) set_env(process.env, "TERM=xterm");
   if (request.user) BURROW_CHECK(apply_user(process, spec.root.path, *request.user));
   std::optional<ContainerSeccomp> seccomp;
   if (!request.privileged) {
@@ -72,9 +77,12 @@ Result<int> exec_in_container(Engine& engine, const ExecRequest& request) {
   options.init_pid = static_cast<pid_t>(*record.pid);
   options.process = process;
   options.seccomp = seccomp ? &seccomp->program : nullptr;
+  options.console_size = request.console_size;
   base::UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!request.interactive || request.detach) options.stdin_fd = null_fd.get();
   if (request.detach) options.stdout_fd = options.stderr_fd = null_fd.get();
+  if (request.stdout_fd >= 0) options.stdout_fd = request.stdout_fd;
+  if (request.stderr_fd >= 0) options.stderr_fd = request.stderr_fd;
   auto started = runtime::exec_in_container(options);
   if (!started) {
     Error error = started.error();
@@ -83,11 +91,30 @@ Result<int> exec_in_container(Engine& engine, const ExecRequest& request) {
       error.exit_status = runtime::exec_error_exit_code(error.code);
     return tl::unexpected(error);
   }
+  if (request.record_events) record_container_event(engine.paths(), record, "exec");
+  return std::move(*started);
+}
+
+Result<int> exec_in_container(Engine& engine, const ExecRequest& request) {
+  BURROW_TRY(runtime::ExecProcess process, start_exec(engine, request));
   if (request.detach) {
-    started->release();
+    // Its pty must outlive this process, which holds the only master.
+    if (auto console = process.take_console())
+      BURROW_CHECK(runtime::hold_console_in_background(std::move(console)));
+    process.release();
     return 0;
   }
-  return runtime::wait_exec(*started);
+  if (request.tty)
+    return base::fail(EINVAL, "exec with a tty in the foreground needs a terminal session");
+  BURROW_TRY(int code, runtime::wait_exec(process));
+  if (request.record_events) record_exec_died(engine, request.container, code);
+  return code;
+}
+
+void record_exec_died(Engine& engine, const std::string& container, int exit_code) {
+  ContainerStore store(engine.db());
+  if (auto record = store.find(container))
+    record_container_event(engine.paths(), *record, "exec_died", exit_code);
 }
 
 }  // namespace burrow::engine

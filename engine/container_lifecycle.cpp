@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -20,8 +22,11 @@
 #include "base/scope_exit.h"
 #include "engine/container_config.h"
 #include "engine/container_files.h"
+#include "engine/container_mount.h"
 #include "engine/container_remove.h"
 #include "engine/container_state.h"
+#include "engine/events.h"
+#include "engine/healthcheck.h"
 #include "engine/image_resolve.h"
 #include "engine/rootfs.h"
 #include "engine/seccomp_cache.h"
@@ -76,16 +81,24 @@ Result<PreparedSpec> prepare_spec(Engine& engine, const ContainerRecord& record,
   return prepared;
 }
 
-// The command the monitor runs when the container exits and no CLI waits
-// for it: this burrow, on the same store, finishing the container.
-std::vector<std::string> exit_command(const Engine& engine, const std::string& self,
-                                      const std::string& id) {
+// A command the monitor runs: this burrow, on the same store. With
+// "container cleanup ID" it finishes the container when it exits and no CLI
+// waits for it; with "healthcheck run ID" it is the periodic healthcheck.
+std::vector<std::string> burrow_command(const Engine& engine, const std::string& self,
+                                        std::initializer_list<std::string> command) {
   std::vector<std::string> args = {self, "--root", engine.paths().graph_root, "--runroot",
                                    engine.paths().run_root};
   if (engine.options().storage_driver)
     args.insert(args.end(), {"--storage-driver", *engine.options().storage_driver});
-  args.insert(args.end(), {"container", "cleanup", id});
+  args.insert(args.end(), command);
   return args;
+}
+
+void set_healthcheck(MonitorLaunch& launch, const Engine& engine, const std::string& self,
+                     const CreateOptions& options, const std::string& id) {
+  if (!options.healthcheck || options.healthcheck->interval_ns <= 0) return;
+  launch.healthcheck_interval_ms = std::max<int64_t>(1, options.healthcheck->interval_ns / 1000000);
+  launch.healthcheck_command = burrow_command(engine, self, {"healthcheck", "run", id});
 }
 
 Result<ImageRecord> image_of(Engine& engine, const ContainerRecord& record) {
@@ -132,9 +145,12 @@ Status finish_locked(Engine& engine, ContainerRecord record, bool allow_restart)
   ContainerStore store(engine.db());
   BURROW_CHECK(store.set_exited(record.id, code, finished));
   base::debug("container {} exited with {}", record.id, code);
+  record_container_event(engine.paths(), record, "died", code);
   BURROW_TRY(auto rootfs, container_rootfs_of(engine, record));
-  BURROW_CHECK(unmount_rootfs(rootfs));
+  // `burrow mount` holds it for the user until `burrow unmount`.
+  if (user_mount_count(engine.paths(), record.id) == 0) BURROW_CHECK(unmount_rootfs(rootfs));
   BURROW_CHECK(base::remove_tree(engine.paths().container_run_dir(record.id)));
+  record_container_event(engine.paths(), record, "cleanup");
   BURROW_TRY(auto stored, stored_config(record));
   if (stored.options.remove) return remove_container_locked(engine, record.id);
   record.exit_code = code;
@@ -167,6 +183,7 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   std::string run_dir = paths.container_run_dir(record.id);
   BURROW_CHECK(base::make_dirs(run_dir, 0700));
   ::unlink(exit_file_path(paths, record.id).c_str());
+  reset_health_state(paths, record.id);
   MonitorLaunch launch;
   BURROW_TRY(std::string self, self_executable());
   BURROW_TRY(launch.monitor_path, find_monitor(self));
@@ -180,12 +197,15 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   launch.forward_stdout = io.stdout_fd;
   launch.forward_stderr = io.stderr_fd;
   launch.foreground = io.foreground;
+  launch.return_console = io.foreground && options.tty;
+  launch.create.console_size = io.console_size;
   launch.log_driver = options.log_driver;
   launch.log_path = log_file_path(paths, record.id);
   launch.log_max_size = options.log_max_size;
   launch.exit_file = exit_file_path(paths, record.id);
   launch.attach_socket = attach_socket_path(paths, record.id);
-  launch.exit_command = exit_command(engine, self, record.id);
+  launch.exit_command = burrow_command(engine, self, {"container", "cleanup", record.id});
+  set_healthcheck(launch, engine, self, options, record.id);
   BURROW_TRY(auto monitor, spawn_monitor(launch));
   unmount.dismiss();
 
@@ -196,6 +216,8 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   record.state = "running";
   ContainerStore store(engine.db());
   BURROW_CHECK(store.set_running(record));
+  record_container_event(paths, record, "init");
+  record_container_event(paths, record, "start");
   return StartedContainer{std::move(record), std::move(monitor)};
 }
 
@@ -245,9 +267,16 @@ Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& op
   record.image_id = image.id;
   record.image_name = image.names.empty() ? image.id : image.names.front();
   record.created = now();
-  record.config = stored_config_json(options, command);
+  CreateOptions resolved = options;
+  if (!resolved.healthcheck) {
+    const auto& image_health = config.config.healthcheck;
+    resolved.healthcheck =
+        resolve_healthcheck(options.health_flags, image_health ? &*image_health : nullptr);
+  }
+  record.config = stored_config_json(resolved, command);
   BURROW_CHECK(store.add(record));
   base::debug("container {} registered", record.id);
+  record_container_event(engine.paths(), record, "create");
   return record;
 }
 
@@ -267,7 +296,6 @@ Result<int> wait_foreground(Engine& engine, StartedContainer& started) {
   base::ScopeExit restore([&] { sigprocmask(SIG_SETMASK, &previous, nullptr); });
   base::UniqueFd signals(::signalfd(-1, &proxied, SFD_CLOEXEC));
   int sync = started.monitor.sync.get();
-  std::optional<int> code;
   for (;;) {
     pollfd fds[2] = {{sync, POLLIN, 0}, {signals.get(), POLLIN, 0}};
     if (::poll(fds, signals ? 2 : 1, -1) < 0) {
@@ -279,20 +307,29 @@ Result<int> wait_foreground(Engine& engine, StartedContainer& started) {
       if (::read(signals.get(), &info, sizeof info) == sizeof info)
         ::kill(started.monitor.init_pid, static_cast<int>(info.ssi_signo));
     }
-    if (fds[0].revents) {
-      code = read_exit_message(sync);
-      break;
-    }
+    if (fds[0].revents) break;
   }
+  return finish_foreground(engine, started);
+}
+
+Result<int> finish_foreground(Engine& engine, StartedContainer& started) {
+  int sync = started.monitor.sync.get();
+  std::optional<int> code = read_exit_message(sync);
   // Tell the monitor this process cleans up; it then skips its exit command.
   if (code) (void)::send(sync, "A", 1, MSG_NOSIGNAL);
   started.monitor.sync.reset();
+  started.monitor.console.reset();
   BURROW_TRY(auto lock, lock_container(engine.paths(), started.record.id));
   ContainerStore store(engine.db());
   BURROW_TRY(auto record, store.get(started.record.id));
   if (record) BURROW_CHECK(finish_locked(engine, *record, false));
   if (!code) return base::fail(EIO, "the container's monitor died before the container exited");
   return *code;
+}
+
+void detach_foreground(StartedContainer& started) {
+  started.monitor.sync.reset();
+  started.monitor.console.reset();
 }
 
 Status finish_container(Engine& engine, const std::string& id) {

@@ -23,7 +23,13 @@ Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& op
 struct StartIo {
   bool foreground = false;
   int stdin_fd = -1;  // -1: /dev/null or, with -i on a detached container, a pipe
+  // Where the monitor copies the container's output (-1: nowhere); with a
+  // tty there is only stdout.
   int stdout_fd = -1, stderr_fd = -1;
+  // A container with a tty: its initial size; in the foreground the
+  // monitor's report also brings back the pty master
+  // (StartedContainer::monitor.console) for input and resizing.
+  runtime::ConsoleSize console_size;
 };
 
 struct StartedContainer {
@@ -39,6 +45,16 @@ Result<StartedContainer> start_container(Engine& engine, const std::string& id, 
 // signals this process receives on to it, then finishes it. Returns its exit
 // code.
 Result<int> wait_foreground(Engine& engine, StartedContainer& started);
+
+// For a foreground start whose caller waited itself until the monitor's
+// sync socket (started.monitor.sync) became readable: reads the exit code,
+// tells the monitor this process cleans up, and finishes the container.
+Result<int> finish_foreground(Engine& engine, StartedContainer& started);
+
+// Leaves a foreground container running on its own (detach keys): closes
+// the sync socket and the pty master, so that the monitor finishes the
+// container with its exit command, as after `run -d`.
+void detach_foreground(StartedContainer& started);
 
 // Records how the container ended once its init is gone (the exit file, or
 // -1 when the monitor died without writing one), unmounts its rootfs, and

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "engine/healthcheck_config.h"
 
 namespace burrow::engine {
 
@@ -56,6 +57,11 @@ struct CreateOptions {
   int restart_max = 0;                  // on-failure:N; 0: no limit
   std::optional<std::string> stop_signal;
   int stop_timeout = 10;  // seconds between the stop signal and SIGKILL
+
+  // The --health-* flags; create_container merges them with the image's
+  // Healthcheck into `healthcheck`, which is what is stored.
+  HealthOverrides health_flags;
+  std::optional<HealthConfig> healthcheck;
 };
 
 // The options as stored with a container, so that `start` can rebuild its

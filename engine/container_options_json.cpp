@@ -43,6 +43,24 @@ BindVolume volume_from(const json& j) {
   return v;
 }
 
+json health_json(const HealthConfig& h) {
+  return {{"test", h.test},
+          {"interval_ns", h.interval_ns},
+          {"timeout_ns", h.timeout_ns},
+          {"start_period_ns", h.start_period_ns},
+          {"retries", h.retries}};
+}
+
+HealthConfig health_from(const json& j) {
+  HealthConfig h;
+  get(j, "test", h.test);
+  get(j, "interval_ns", h.interval_ns);
+  get(j, "timeout_ns", h.timeout_ns);
+  get(j, "start_period_ns", h.start_period_ns);
+  get(j, "retries", h.retries);
+  return h;
+}
+
 }  // namespace
 
 std::string options_to_json(const CreateOptions& o) {
@@ -79,6 +97,7 @@ std::string options_to_json(const CreateOptions& o) {
   j["restart_max"] = o.restart_max;
   put(j, "stop_signal", o.stop_signal);
   j["stop_timeout"] = o.stop_timeout;
+  if (o.healthcheck) j["healthcheck"] = health_json(*o.healthcheck);
   return j.dump();
 }
 
@@ -121,6 +140,8 @@ Result<CreateOptions> options_from_json(const std::string& text) {
     get(j, "restart_max", o.restart_max);
     get(j, "stop_signal", o.stop_signal);
     get(j, "stop_timeout", o.stop_timeout);
+    if (auto it = j.find("healthcheck"); it != j.end() && it->is_object())
+      o.healthcheck = health_from(*it);
   } catch (const json::exception& e) {
     return base::failf(EINVAL, "the container's stored options are damaged: {}", e.what());
   }

@@ -13,7 +13,9 @@
 #include "base/unique_fd.h"
 #include "engine/container_config.h"
 #include "engine/container_lifecycle.h"
+#include "engine/container_pause.h"
 #include "engine/container_state.h"
+#include "engine/events.h"
 #include "engine/image_resolve.h"
 #include "engine/rootfs.h"
 #include "engine/signal_names.h"
@@ -90,6 +92,7 @@ Status remove_container_locked(Engine& engine, const std::string& id) {
   BURROW_CHECK(base::remove_tree(paths.container_dir(id)));
   BURROW_CHECK(base::remove_tree(paths.container_run_dir(id)));
   base::debug("container {} removed", id);
+  if (record) record_container_event(paths, *record, "remove");
   return base::ok();
 }
 
@@ -137,9 +140,12 @@ Status stop_container(Engine& engine, const std::string& reference, std::optiona
         BURROW_TRY(sig, stop_signal_of(engine, record, stored.options));
       }
       int seconds = timeout.value_or(stored.options.stop_timeout);
+      bool paused = record.state == "paused";
       BURROW_CHECK(store.set_state(record.id, "stopping"));
       record.state = "stopping";
       ::kill(static_cast<pid_t>(*record.pid), sig);
+      // A stopped process acts on the signal only once it runs again.
+      if (paused) resume_processes(static_cast<pid_t>(*record.pid));
       if (!wait_init_exit(record, seconds * 1000)) {
         base::info("container {} did not stop within {} seconds: sending SIGKILL", record.name,
                    seconds);
@@ -147,7 +153,9 @@ Status stop_container(Engine& engine, const std::string& reference, std::optiona
       }
     }
   }
-  return finish_container(engine, found.id);
+  BURROW_CHECK(finish_container(engine, found.id));
+  record_container_event(engine.paths(), found, "stop");
+  return base::ok();
 }
 
 Status kill_container(Engine& engine, const std::string& reference, int signal) {
@@ -160,6 +168,7 @@ Status kill_container(Engine& engine, const std::string& reference, int signal) 
                        observed(engine.paths(), record).state);
   if (::kill(static_cast<pid_t>(*record.pid), signal) != 0)
     return base::fail_errno("sending signal {} to container {}", signal, record.name);
+  record_container_event(engine.paths(), record, "kill");
   return base::ok();
 }
 

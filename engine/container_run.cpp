@@ -10,9 +10,21 @@
 
 namespace burrow::engine {
 
-Result<RunOutcome> run_container(Engine& engine, const CreateOptions& options) {
+Result<StartedContainer> create_and_start(Engine& engine, const CreateOptions& options,
+                                          const StartIo& io) {
   base::debug("run: resolving image {}", options.image);
   BURROW_TRY(auto record, create_container(engine, options));
+  auto started = start_container(engine, record.id, io);
+  if (!started && options.remove) {
+    auto lock = lock_container(engine.paths(), record.id);
+    if (auto removed = remove_container_locked(engine, record.id); !removed)
+      base::warn("removing container {}: {}", record.id, removed.error().message);
+  }
+  if (started) base::debug("run: container {} started", record.id);
+  return started;
+}
+
+Result<RunOutcome> run_container(Engine& engine, const CreateOptions& options) {
   StartIo io;
   if (!options.detach) {
     io.foreground = true;
@@ -20,19 +32,10 @@ Result<RunOutcome> run_container(Engine& engine, const CreateOptions& options) {
     io.stdout_fd = STDOUT_FILENO;
     io.stderr_fd = STDERR_FILENO;
   }
-  auto started = start_container(engine, record.id, io);
-  if (!started) {
-    if (options.remove) {
-      auto lock = lock_container(engine.paths(), record.id);
-      if (auto removed = remove_container_locked(engine, record.id); !removed)
-        base::warn("removing container {}: {}", record.id, removed.error().message);
-    }
-    return tl::unexpected(started.error());
-  }
-  base::debug("run: container {} started", record.id);
-  if (options.detach) return RunOutcome{record.id, 0};
-  BURROW_TRY(int code, wait_foreground(engine, *started));
-  return RunOutcome{record.id, code};
+  BURROW_TRY(auto started, create_and_start(engine, options, io));
+  if (options.detach) return RunOutcome{started.record.id, 0};
+  BURROW_TRY(int code, wait_foreground(engine, started));
+  return RunOutcome{started.record.id, code};
 }
 
 }  // namespace burrow::engine

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "engine/container_lifecycle.h"
 #include "engine/container_options.h"
 #include "engine/engine.h"
 
@@ -17,6 +18,13 @@ struct RunOutcome {
 };
 
 // An error's exit_status says 125, 126 or 127 the way Podman reports them.
+// A foreground container with a tty gets its output here but no input or
+// resizing: the CLI's terminal session uses create_and_start instead.
 Result<RunOutcome> run_container(Engine& engine, const CreateOptions& options);
+
+// The first half of run: registers the container and starts it with `io`.
+// A --rm container whose start failed is removed again.
+Result<StartedContainer> create_and_start(Engine& engine, const CreateOptions& options,
+                                          const StartIo& io);
 
 }  // namespace burrow::engine

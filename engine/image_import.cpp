@@ -7,6 +7,7 @@
 #include "base/file_util.h"
 #include "base/scope_exit.h"
 #include "engine/config_changes.h"
+#include "engine/events.h"
 #include "engine/image_load.h"
 #include "engine/image_resolve.h"
 #include "engine/layer_install.h"
@@ -89,6 +90,7 @@ Result<std::string> import_rootfs(Engine& engine, int fd, const ImportOptions& o
   if (name) record.names = {*name};
   BURROW_CHECK(engine.images().add(record, {layer}));
   layers.commit();
+  record_image_event(engine.paths(), "import", record.id, name.value_or(""));
   return record.id;
 }
 

@@ -5,6 +5,7 @@
 #include "base/digest.h"
 #include "base/file_util.h"
 #include "base/scope_exit.h"
+#include "engine/events.h"
 #include "engine/layer_install.h"
 #include "image/archive_reader.h"
 #include "image/image_config.h"
@@ -71,6 +72,9 @@ Result<std::vector<std::string>> load_images(Engine& engine, int fd) {
     return base::ok();
   }));
   layers.commit();
+  for (const auto& [record, layer_records] : ready)
+    record_image_event(engine.paths(), "loadfromarchive", record.id,
+                       record.names.empty() ? "" : record.names.front());
   return loaded;
 }
 

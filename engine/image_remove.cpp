@@ -2,6 +2,7 @@
 
 #include "base/file_util.h"
 #include "base/log.h"
+#include "engine/events.h"
 #include "engine/image_resolve.h"
 #include "image/reference.h"
 #include "storage-fuse/blob_store.h"
@@ -41,6 +42,7 @@ Result<RemoveReport> remove_image(Engine& engine, const std::string& input) {
   if (name && image.names.size() > 1) {
     BURROW_CHECK(engine.images().untag(*name));
     report.untagged.push_back(*name);
+    record_image_event(engine.paths(), "untag", image.id, *name);
     return report;
   }
   BURROW_TRY(auto orphans, engine.images().remove(image.id));
@@ -49,13 +51,18 @@ Result<RemoveReport> remove_image(Engine& engine, const std::string& input) {
   remove_files(engine.paths(), image, orphans);
   report.untagged = image.names;
   report.deleted.push_back(image.id);
+  for (const auto& untagged : image.names)
+    record_image_event(engine.paths(), "untag", image.id, untagged);
+  record_image_event(engine.paths(), "remove", image.id, input);
   return report;
 }
 
 Status tag_image(Engine& engine, const std::string& source, const std::string& new_name) {
   BURROW_TRY(std::string name, normalize_new_name(new_name));
   BURROW_TRY(ImageRecord image, resolve_image(engine.images(), source));
-  return engine.images().tag(image.id, name);
+  BURROW_CHECK(engine.images().tag(image.id, name));
+  record_image_event(engine.paths(), "tag", image.id, name);
+  return base::ok();
 }
 
 }  // namespace burrow::engine

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 
 #include "base/file_util.h"
 #include "base/log.h"
@@ -29,11 +30,55 @@ struct StartReport {
   char message[480] = {};
 };
 
-void send_report(int fd, const StartReport& report) {
+// With pass_fd >= 0, that descriptor travels with the report (SCM_RIGHTS).
+void send_report(int fd, const StartReport& report, int pass_fd = -1) {
+  iovec part{const_cast<StartReport*>(&report), sizeof report};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &part;
+  message.msg_iovlen = 1;
+  if (pass_fd >= 0) {
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr* header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(header), &pass_fd, sizeof pass_fd);
+  }
   ssize_t n;
   do {
-    n = ::send(fd, &report, sizeof report, MSG_NOSIGNAL);
+    n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
+}
+
+// The report, and the descriptor that came with it (invalid when none).
+struct ReceivedReport {
+  StartReport report;
+  ssize_t length = -1;
+  base::UniqueFd fd;
+};
+
+ReceivedReport receive_report(int fd) {
+  ReceivedReport received;
+  iovec part{&received.report, sizeof received.report};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &part;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  do {
+    received.length = ::recvmsg(fd, &message, MSG_CMSG_CLOEXEC);
+  } while (received.length < 0 && errno == EINTR);
+  cmsghdr* header = received.length > 0 ? CMSG_FIRSTHDR(&message) : nullptr;
+  if (header != nullptr && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS &&
+      header->cmsg_len == CMSG_LEN(sizeof(int))) {
+    int passed = -1;
+    std::memcpy(&passed, CMSG_DATA(header), sizeof passed);
+    received.fd.reset(passed);
+  }
+  return received;
 }
 
 [[noreturn]] void report_failure(int fd, const Error& error, int exit_status) {
@@ -67,24 +112,39 @@ int keep_open(int fd) {
   return kept;
 }
 
-std::vector<std::string> monitor_args(const MonitorLaunch& launch, pid_t init, int out, int err,
-                                      int in, int sync, int fwd_out, int fwd_err) {
+// The descriptors the monitor inherits (-1: none).
+struct MonitorFds {
+  int out = -1, err = -1, in = -1, tty = -1, sync = -1, forward_out = -1, forward_err = -1;
+};
+
+std::vector<std::string> monitor_args(const MonitorLaunch& launch, pid_t init,
+                                      const MonitorFds& fds) {
   std::vector<std::string> args = {launch.monitor_path,  "--id",
                                    launch.container_id,  "--pid",
-                                   std::to_string(init), "--stdout-fd",
-                                   std::to_string(out),  "--stderr-fd",
-                                   std::to_string(err),  "--log-driver",
+                                   std::to_string(init), "--log-driver",
                                    launch.log_driver,    "--exit-file",
                                    launch.exit_file,     "--attach-socket",
                                    launch.attach_socket};
+  auto add_fd = [&](const char* option, int fd) {
+    if (fd >= 0) args.insert(args.end(), {option, std::to_string(fd)});
+  };
+  add_fd("--stdout-fd", fds.out);
+  add_fd("--stderr-fd", fds.err);
+  add_fd("--tty-fd", fds.tty);
   if (launch.log_driver != "none") args.insert(args.end(), {"--log-path", launch.log_path});
   if (launch.log_max_size)
     args.insert(args.end(), {"--log-max-size", std::to_string(launch.log_max_size)});
-  if (in >= 0) args.insert(args.end(), {"--stdin-fd", std::to_string(in)});
-  if (sync >= 0) args.insert(args.end(), {"--sync-fd", std::to_string(sync)});
-  if (fwd_out >= 0) args.insert(args.end(), {"--forward-stdout-fd", std::to_string(fwd_out)});
-  if (fwd_err >= 0) args.insert(args.end(), {"--forward-stderr-fd", std::to_string(fwd_err)});
+  add_fd("--stdin-fd", fds.in);
+  add_fd("--sync-fd", fds.sync);
+  add_fd("--forward-stdout-fd", fds.forward_out);
+  add_fd("--forward-stderr-fd", fds.forward_err);
   for (const auto& arg : launch.exit_command) args.insert(args.end(), {"--exit-command", arg});
+  if (launch.healthcheck_interval_ms > 0 && !launch.healthcheck_command.empty()) {
+    args.insert(args.end(),
+                {"--healthcheck-interval-ms", std::to_string(launch.healthcheck_interval_ms)});
+    for (const auto& arg : launch.healthcheck_command)
+      args.insert(args.end(), {"--healthcheck-command", arg});
+  }
   return args;
 }
 
@@ -98,46 +158,62 @@ Result<Pipe> make_pipe() {
   return Pipe{base::UniqueFd(fds[0]), base::UniqueFd(fds[1])};
 }
 
+// The container's stdio when it has no terminal: pipes for its output (and
+// its input with kPipe), or the caller's descriptors.
+struct PipeStdio {
+  std::optional<Pipe> out, err, in;
+  base::UniqueFd null_in;
+};
+
 [[noreturn]] void become_monitor(const MonitorLaunch& launch, int report_fd, int sync_fd) {
   ::setsid();
-  auto out = make_pipe();
-  auto err = make_pipe();
-  if (!out || !err) report_failure(report_fd, out ? err.error() : out.error(), 125);
-  std::optional<Pipe> in;
-  base::UniqueFd null_in;
+  bool tty = launch.spec->process.terminal;
   runtime::CreateOptions create = launch.create;
-  if (launch.stdin_fd == MonitorLaunch::kPipe) {
-    auto pipe = make_pipe();
-    if (!pipe) report_failure(report_fd, pipe.error(), 125);
-    in = std::move(*pipe);
-    create.stdin_fd = in->read.get();
-  } else if (launch.stdin_fd >= 0) {
-    create.stdin_fd = launch.stdin_fd;
-  } else {
-    null_in.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    create.stdin_fd = null_in.get();
+  PipeStdio stdio;
+  if (!tty) {
+    auto out = make_pipe();
+    auto err = make_pipe();
+    if (!out || !err) report_failure(report_fd, out ? err.error() : out.error(), 125);
+    stdio.out = std::move(*out);
+    stdio.err = std::move(*err);
+    if (launch.stdin_fd == MonitorLaunch::kPipe) {
+      auto pipe = make_pipe();
+      if (!pipe) report_failure(report_fd, pipe.error(), 125);
+      stdio.in = std::move(*pipe);
+      create.stdin_fd = stdio.in->read.get();
+    } else if (launch.stdin_fd >= 0) {
+      create.stdin_fd = launch.stdin_fd;
+    } else {
+      stdio.null_in.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      create.stdin_fd = stdio.null_in.get();
+    }
+    create.stdout_fd = stdio.out->write.get();
+    create.stderr_fd = stdio.err->write.get();
   }
-  create.stdout_fd = out->write.get();
-  create.stderr_fd = err->write.get();
   auto process = runtime::create_container(*launch.spec, create);
   if (!process) report_failure(report_fd, process.error(), 125);
+  base::UniqueFd console = process->take_console();
   if (auto started = runtime::start_container(*process); !started)
     report_failure(report_fd, started.error(), exit_status_for(started.error()));
   pid_t init = process->release();
-  // Only the container holds the write ends now, so the monitor sees EOF
-  // when the last process in it closes them.
-  out->write.reset();
-  err->write.reset();
-  if (in) in->read.reset();
-  null_in.reset();
-
-  int kept_out = keep_open(out->read.get());
-  int kept_err = keep_open(err->read.get());
-  int kept_in = in ? keep_open(in->write.get()) : -1;
-  int kept_sync = launch.foreground ? keep_open(sync_fd) : -1;
-  int fwd_out = keep_open(launch.forward_stdout);
-  int fwd_err = keep_open(launch.forward_stderr);
-  auto args = monitor_args(launch, init, kept_out, kept_err, kept_in, kept_sync, fwd_out, fwd_err);
+  MonitorFds fds;
+  if (tty) {
+    fds.tty = keep_open(console.get());
+  } else {
+    // Only the container holds the write ends now, so the monitor sees EOF
+    // when the last process in it closes them.
+    stdio.out->write.reset();
+    stdio.err->write.reset();
+    if (stdio.in) stdio.in->read.reset();
+    stdio.null_in.reset();
+    fds.out = keep_open(stdio.out->read.get());
+    fds.err = keep_open(stdio.err->read.get());
+    fds.in = stdio.in ? keep_open(stdio.in->write.get()) : -1;
+  }
+  fds.sync = launch.foreground ? keep_open(sync_fd) : -1;
+  fds.forward_out = keep_open(launch.forward_stdout);
+  fds.forward_err = tty ? -1 : keep_open(launch.forward_stderr);
+  auto args = monitor_args(launch, init, fds);
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -145,7 +221,7 @@ Result<Pipe> make_pipe() {
   StartReport report;
   report.kind = StartReport::kStarted;
   report.pid = init;
-  send_report(report_fd, report);
+  send_report(report_fd, report, tty && launch.return_console ? console.get() : -1);
   // The monitor must not hold the CLI's terminal or pipes: `$(burrow run
   // -d ...)` would otherwise wait for the container to end.
   int null_fd = ::open("/dev/null", O_RDWR);
@@ -201,12 +277,9 @@ Result<SpawnedMonitor> spawn_monitor(const MonitorLaunch& launch) {
   }
   report_write.reset();
   sync_monitor.reset();
-  StartReport report;
-  ssize_t n;
-  do {
-    n = ::recv(report_read.get(), &report, sizeof report, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof report))
+  ReceivedReport received = receive_report(report_read.get());
+  StartReport& report = received.report;
+  if (received.length != static_cast<ssize_t>(sizeof report))
     return base::fail(EIO, "the container monitor died before the container started");
   if (report.kind != StartReport::kStarted) {
     report.message[sizeof report.message - 1] = '\0';
@@ -214,7 +287,7 @@ Result<SpawnedMonitor> spawn_monitor(const MonitorLaunch& launch) {
     return tl::unexpected(error);
   }
   base::debug("monitor {} runs container init {}", pid, report.pid);
-  return SpawnedMonitor{pid, report.pid, std::move(sync_cli)};
+  return SpawnedMonitor{pid, report.pid, std::move(sync_cli), std::move(received.fd)};
 }
 
 Result<std::string> self_executable() {

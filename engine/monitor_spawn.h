@@ -1,6 +1,8 @@
 // Starts a container under its monitor. The CLI forks a child that clones
 // the container init, starts it, and then execs burrow-monitor, so the init
-// is the monitor's child while the monitor runs none of the CLI's code.
+// is the monitor's child while the monitor runs none of the CLI's code. With
+// process.terminal the container's stdio is a pty whose master the monitor
+// gets as --tty-fd, instead of pipes.
 #pragma once
 
 #include <sys/types.h>
@@ -28,10 +30,16 @@ struct MonitorLaunch {
   // the container's output there as well as into the log.
   int forward_stdout = -1, forward_stderr = -1;
   bool foreground = false;  // keep a sync socket: the CLI waits and cleans up
+  // With spec->process.terminal: send the CLI a copy of the pty master too
+  // (a foreground session writes its input and resizes there directly).
+  bool return_console = false;
   std::string log_driver, log_path;
   uint64_t log_max_size = 0;
   std::string exit_file, attach_socket;
   std::vector<std::string> exit_command;
+  // Run every interval while the container runs (0 or empty: never).
+  int64_t healthcheck_interval_ms = 0;
+  std::vector<std::string> healthcheck_command;
 };
 
 struct SpawnedMonitor {
@@ -40,6 +48,9 @@ struct SpawnedMonitor {
   // Foreground only: the monitor writes "<exit code>\n" here when the
   // container has exited, and waits for "A" (we clean up) before exiting.
   base::UniqueFd sync;
+  // With return_console: the container's pty master (the monitor holds it
+  // too, and reads the container's output from it).
+  base::UniqueFd console;
 };
 
 // Returns once the container's process runs (its execve succeeded). A

@@ -1,8 +1,11 @@
 #include "engine/rootfs.h"
 
+#include <sys/stat.h>
+
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "storage-fuse/safe_path.h"
 
 namespace burrow::engine {
 namespace {
@@ -48,7 +51,24 @@ ContainerRootfs container_rootfs(const StorePaths& paths, storage::StorageDriver
   return rootfs;
 }
 
+bool rootfs_mounted(const ContainerRootfs& rootfs) {
+  const std::string& merged = rootfs.layout.merged_dir;
+  if (rootfs.driver == storage::StorageDriver::kVfs) {
+    auto dir = base::open_dir(merged);
+    if (!dir) return false;
+    auto names = storage::list_dir_at(dir->get());
+    return names && !names->empty();
+  }
+  // A mount has a device of its own; the merged directory alone shares its
+  // parent's.
+  struct stat merged_st, parent_st;
+  std::string parent = merged.substr(0, merged.rfind('/'));
+  return ::stat(merged.c_str(), &merged_st) == 0 && ::stat(parent.c_str(), &parent_st) == 0 &&
+         merged_st.st_dev != parent_st.st_dev;
+}
+
 Status mount_rootfs(const ContainerRootfs& rootfs) {
+  if (rootfs_mounted(rootfs)) return base::ok();
   for (const auto* dir :
        {&rootfs.layout.upper_dir, &rootfs.layout.work_dir, &rootfs.layout.merged_dir})
     BURROW_CHECK(base::make_dirs(*dir, 0755));

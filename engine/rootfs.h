@@ -26,7 +26,11 @@ ContainerRootfs container_rootfs(const StorePaths& paths, storage::StorageDriver
                                  const std::string& container_id,
                                  const std::vector<std::string>& diff_ids);
 
+// Mounting an already mounted rootfs (held by `burrow mount`) does nothing:
+// a second overlay on the same upper directory would corrupt it.
 Status mount_rootfs(const ContainerRootfs& rootfs);
+// Whether the merged directory is a mount now (vfs: whether its copy exists).
+bool rootfs_mounted(const ContainerRootfs& rootfs);
 Status unmount_rootfs(const ContainerRootfs& rootfs);
 
 }  // namespace burrow::engine

@@ -14,6 +14,24 @@ using json_fields::Json;
 
 namespace {
 
+Result<std::optional<HealthcheckConfig>> parse_healthcheck(const Json& config) {
+  const Json* health = json_fields::find(config, "Healthcheck");
+  if (!health) return std::optional<HealthcheckConfig>();
+  if (!health->is_object()) return failf(EINVAL, "field \"config.Healthcheck\" must be an object");
+  constexpr std::string_view kWhere = "config.Healthcheck";
+  HealthcheckConfig out;
+  BURROW_TRY(out.test, json_fields::get_string_array(*health, "Test", kWhere));
+  BURROW_TRY(out.interval, json_fields::get_int64(*health, "Interval", kWhere));
+  BURROW_TRY(out.timeout, json_fields::get_int64(*health, "Timeout", kWhere));
+  BURROW_TRY(out.start_period, json_fields::get_int64(*health, "StartPeriod", kWhere));
+  BURROW_TRY(int64_t retries, json_fields::get_int64(*health, "Retries", kWhere));
+  if (out.interval < 0 || out.timeout < 0 || out.start_period < 0 || retries < 0 ||
+      retries > 1000000)
+    return failf(EINVAL, "field \"config.Healthcheck\" has a negative or huge value");
+  out.retries = static_cast<int>(retries);
+  return std::optional<HealthcheckConfig>(std::move(out));
+}
+
 Result<ContainerConfig> parse_container_config(const Json& object) {
   const Json* config = json_fields::find(object, "config");
   ContainerConfig out;
@@ -29,6 +47,7 @@ Result<ContainerConfig> parse_container_config(const Json& object) {
   BURROW_TRY(out.exposed_ports, json_fields::get_object_keys(*config, "ExposedPorts", kWhere));
   BURROW_TRY(out.volumes, json_fields::get_object_keys(*config, "Volumes", kWhere));
   BURROW_TRY(out.stop_signal, json_fields::get_string(*config, "StopSignal", kWhere));
+  BURROW_TRY(out.healthcheck, parse_healthcheck(*config));
   return out;
 }
 
@@ -93,6 +112,16 @@ nlohmann::ordered_json key_set(const std::vector<std::string>& keys) {
   return out;
 }
 
+nlohmann::ordered_json healthcheck_json(const HealthcheckConfig& h) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out["Test"] = h.test;
+  if (h.interval) out["Interval"] = h.interval;
+  if (h.timeout) out["Timeout"] = h.timeout;
+  if (h.start_period) out["StartPeriod"] = h.start_period;
+  if (h.retries) out["Retries"] = h.retries;
+  return out;
+}
+
 nlohmann::ordered_json container_config_json(const ContainerConfig& c) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   if (!c.user.empty()) out["User"] = c.user;
@@ -104,6 +133,7 @@ nlohmann::ordered_json container_config_json(const ContainerConfig& c) {
   if (!c.working_dir.empty()) out["WorkingDir"] = c.working_dir;
   if (!c.labels.empty()) out["Labels"] = c.labels;
   if (!c.stop_signal.empty()) out["StopSignal"] = c.stop_signal;
+  if (c.healthcheck) out["Healthcheck"] = healthcheck_json(*c.healthcheck);
   return out;
 }
 

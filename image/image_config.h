@@ -16,6 +16,19 @@
 
 namespace burrow::image {
 
+// "config.Healthcheck" as Docker writes it: durations in nanoseconds, 0
+// meaning "inherit the default"; Test is {"CMD-SHELL", cmd}, {"CMD", args...}
+// or {"NONE"}.
+struct HealthcheckConfig {
+  std::vector<std::string> test;
+  int64_t interval = 0;
+  int64_t timeout = 0;
+  int64_t start_period = 0;
+  int retries = 0;
+
+  bool operator==(const HealthcheckConfig&) const = default;
+};
+
 // The "config" object: defaults for containers made from the image.
 struct ContainerConfig {
   std::string user;
@@ -27,6 +40,7 @@ struct ContainerConfig {
   std::vector<std::string> exposed_ports;  // keys of ExposedPorts, "80/tcp"
   std::vector<std::string> volumes;        // keys of Volumes, "/data"
   std::string stop_signal;
+  std::optional<HealthcheckConfig> healthcheck;
 
   bool operator==(const ContainerConfig&) const = default;
 };

@@ -148,5 +148,29 @@ TEST(ImageConfigTest, SerializeRoundTrips) {
   EXPECT_EQ(*parsed, config);
 }
 
+TEST(ImageConfigTest, ParsesAndWritesHealthcheck) {
+  std::string json =
+      config_with(R"({"type":"layers","diff_ids":[]})",
+                  R"(,"config":{"Healthcheck":{"Test":["CMD-SHELL","true"],"Interval":1000000000,)"
+                  R"("Retries":2}})");
+  auto config = parse_image_config(json);
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_TRUE(config->config.healthcheck);
+  EXPECT_EQ(config->config.healthcheck->test, (std::vector<std::string>{"CMD-SHELL", "true"}));
+  EXPECT_EQ(config->config.healthcheck->interval, 1000000000);
+  EXPECT_EQ(config->config.healthcheck->timeout, 0);
+  EXPECT_EQ(config->config.healthcheck->retries, 2);
+  auto again = parse_image_config(serialize_image_config(*config));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->config.healthcheck, config->config.healthcheck);
+}
+
+TEST(ImageConfigTest, RejectsNegativeHealthcheckValues) {
+  std::string json =
+      config_with(R"({"type":"layers","diff_ids":[]})",
+                  R"(,"config":{"Healthcheck":{"Test":["CMD","true"],"Retries":-1}})");
+  EXPECT_FALSE(parse_image_config(json));
+}
+
 }  // namespace
 }  // namespace burrow::image

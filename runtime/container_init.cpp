@@ -104,7 +104,13 @@ bool enter_cwd(const InitConfig& config, InitError& error) {
   if (!finish_rootfs(config.mounts, error)) fail_setup(config, error);
   if (!apply_process_limits(config, error)) fail_setup(config, error);
   if (!enter_cwd(config, error)) fail_setup(config, error);
-  if (!setup_stdio(config.stdio, error)) fail_setup(config, error);
+  // The pty comes from the container's devpts (mounted above), so `tty`
+  // inside names /dev/pts/0 of its own instance.
+  bool stdio_ready = config.console_socket >= 0
+                         ? setup_console(kContainerPtmx, config.console_socket, config.console_size,
+                                         config.uid, error)
+                         : setup_stdio(config.stdio, error);
+  if (!stdio_ready) fail_setup(config, error);
   // Nothing of the caller's but stdio may reach the container (the status
   // and control pipes are already close-on-exec).
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/capabilities.h"
+#include "runtime/console.h"
 #include "runtime/mount_plan.h"
 #include "runtime/process_setup.h"
 #include "runtime/seccomp_bpf.h"
@@ -26,6 +27,10 @@ struct InitConfig {
   // namespace is joined by the parent before clone.
   std::vector<std::pair<int, int>> join_namespaces;
   int stdio[3] = {0, 1, 2};
+  // process.terminal: the child's end of the console socket; the pty's
+  // peer replaces stdio. -1: plain stdio.
+  int console_socket = -1;
+  ConsoleSize console_size;
 
   MountPlan mounts;
   std::optional<std::string> hostname;                       // set only with a new uts namespace

@@ -80,6 +80,9 @@ struct ExecConfig {
   int caller_fd = -1;
   const std::vector<NamespaceToJoin>* join = nullptr;
   int stdio[3] = {0, 1, 2};
+  // process.terminal: the child's end of the console socket; -1 otherwise.
+  int console_socket = -1;
+  ConsoleSize console_size;
   std::vector<std::pair<int, struct rlimit>> rlimits;
   std::string cwd;
   mode_t umask = 0022;
@@ -121,6 +124,7 @@ Result<std::unique_ptr<ExecConfig>> prepare_exec_config(const ExecOptions& optio
   config->stdio[0] = options.stdin_fd;
   config->stdio[1] = options.stdout_fd;
   config->stdio[2] = options.stderr_fd;
+  config->console_size = options.console_size;
   return config;
 }
 
@@ -209,7 +213,12 @@ Result<ContainerNamespaces> open_container_namespaces(pid_t pid) {
     error.set(errno, "chdir to %s", config.cwd.c_str());
     fail_step(config, error, exec_error_exit_code(error.code));
   }
-  if (!setup_stdio(config.stdio, error)) fail_step(config, error, 125);
+  // After joining the mount namespace: the pty is the container's.
+  bool stdio_ready = config.console_socket >= 0
+                         ? setup_console(kContainerPtmx, config.console_socket, config.console_size,
+                                         config.identity.uid, error)
+                         : setup_stdio(config.stdio, error);
+  if (!stdio_ready) fail_step(config, error, 125);
   // Nothing of the caller's but stdio may reach the container.
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
   if (!apply_identity(config.identity, error)) fail_step(config, error, 125);
@@ -326,6 +335,7 @@ ExecProcess& ExecProcess::operator=(ExecProcess&& other) noexcept {
     kill_and_reap();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
+    console_ = std::move(other.console_);
     reaped_ = other.reaped_;
   }
   return *this;
@@ -366,6 +376,15 @@ Result<ExecProcess> exec_in_container(const ExecOptions& options) {
   UniqueFd caller_end(sync_pair[0]), child_end(sync_pair[1]);
   (*config)->sync_fd = child_end.get();
   (*config)->caller_fd = caller_end.get();
+  UniqueFd console_read, console_write;
+  if (options.process.terminal) {
+    int console_pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, console_pair) != 0)
+      return failed(fail_errno("creating the console socket").value());
+    console_read.reset(console_pair[0]);
+    console_write.reset(console_pair[1]);
+    (*config)->console_socket = console_write.get();
+  }
 
   auto child = clone_in_pid_namespace(namespaces->pid.get(), options.init_pid, **config);
   if (!child) return failed(child.error());
@@ -374,13 +393,21 @@ Result<ExecProcess> exec_in_container(const ExecOptions& options) {
   process.pid_ = child->pid;
   process.pidfd_ = std::move(child->pidfd);
   child_end.reset();
+  console_write.reset();
   if (::send(caller_end.get(), "G", 1, MSG_NOSIGNAL) != 1)
     return failed(fail_errno("starting the exec process").value());
 
   bool eof = false;
   auto message = read_status_message(caller_end.get(), "the exec process", &eof);
   if (!message) return failed(message.error());
-  if (eof) return process;  // its close-on-exec end closed: execve succeeded
+  if (eof) {  // its close-on-exec end closed: execve succeeded
+    if (console_read) {
+      auto console = receive_console_fd(console_read.get());
+      if (!console) return failed(console.error());
+      process.console_ = std::move(*console);
+    }
+    return process;
+  }
   int status = 0;
   while (::waitpid(process.pid_, &status, 0) < 0 && errno == EINTR) {
   }

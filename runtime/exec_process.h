@@ -7,6 +7,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "runtime/console.h"
 #include "runtime/seccomp_bpf.h"
 #include "runtime/spec.h"
 
@@ -20,12 +21,14 @@ struct ExecOptions {
   // (only when it differs from ours), mnt, pid, uts, ipc, net, cgroup.
   pid_t init_pid = -1;
   // The process to run: args, env, cwd, user (uid, gid, additionalGids,
-  // umask), capabilities, noNewPrivileges and rlimits are honoured;
-  // terminal and oomScoreAdj are not.
+  // umask), capabilities, noNewPrivileges, rlimits and terminal are
+  // honoured; oomScoreAdj is not.
   Process process;
   // Precompiled filter, or null for none. Must outlive exec_in_container.
   const SeccompProgram* seccomp = nullptr;
+  // Unused with process.terminal: the pty's peer is then the stdio.
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
+  ConsoleSize console_size;  // process.terminal: the pty's initial size
 };
 
 // A started exec process: a child of the caller, in the container's pid
@@ -40,6 +43,11 @@ class ExecProcess {
   ~ExecProcess();
 
   pid_t pid() const { return pid_; }
+  // Readable once the process has exited (poll), until wait_exec().
+  int pidfd() const { return pidfd_.get(); }
+  // With process.terminal: the master of its pty, opened in the
+  // container's /dev/pts; hands it over (once).
+  base::UniqueFd take_console() { return std::move(console_); }
   // Gives up ownership: the process is neither killed nor reaped by us.
   pid_t release();
 
@@ -50,6 +58,7 @@ class ExecProcess {
 
   pid_t pid_ = -1;
   base::UniqueFd pidfd_;
+  base::UniqueFd console_;
   bool reaped_ = false;
 };
 

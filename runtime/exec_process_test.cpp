@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -271,6 +272,32 @@ TEST_F(ExecProcessTest, ExitCodeComesBack) {
   ExecRun killed = run(exec_options({"sh", "-c", "kill -KILL $$"}));
   ASSERT_TRUE(killed.started) << killed.started.error().message;
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
+}
+
+TEST_F(ExecProcessTest, TerminalIsAPtyOfTheContainersDevpts) {
+  spec_ = make_spec();
+  ASSERT_NO_FATAL_FAILURE(start(spec_));
+  ExecOptions options = exec_options({"sh", "-c", "ls -l /proc/self/fd/; exit 4"});
+  options.process.terminal = true;
+  options.console_size = {27, 88};
+  auto process = exec_in_container(options);
+  ASSERT_TRUE(process) << process.error().message;
+  base::UniqueFd master = process->take_console();
+  ASSERT_TRUE(master.valid());
+  winsize size{};
+  ASSERT_EQ(::ioctl(master.get(), TIOCGWINSZ, &size), 0);
+  EXPECT_EQ(size.ws_row, 27);
+  EXPECT_EQ(size.ws_col, 88);
+  std::string output;
+  char buffer[4096];
+  ssize_t n;
+  // EIO once the process's side is closed.
+  while ((n = ::read(master.get(), buffer, sizeof buffer)) > 0)
+    output.append(buffer, static_cast<size_t>(n));
+  auto code = wait_exec(*process);
+  ASSERT_TRUE(code) << code.error().message;
+  EXPECT_EQ(*code, 4);
+  EXPECT_NE(output.find("0 -> /dev/pts/0\r\n"), std::string::npos) << output;
 }
 
 TEST_F(ExecProcessTest, MissingCommandIs127) {

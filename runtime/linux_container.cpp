@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -143,6 +144,7 @@ Result<std::unique_ptr<InitConfig>> prepare_init_config(const Spec& spec,
   config->stdio[0] = options.stdin_fd;
   config->stdio[1] = options.stdout_fd;
   config->stdio[2] = options.stderr_fd;
+  config->console_size = options.console_size;
   return config;
 }
 
@@ -155,6 +157,7 @@ ContainerProcess& ContainerProcess::operator=(ContainerProcess&& other) noexcept
     pidfd_ = std::move(other.pidfd_);
     status_fd_ = std::move(other.status_fd_);
     control_fd_ = std::move(other.control_fd_);
+    console_ = std::move(other.console_);
     started_ = other.started_;
     reaped_ = other.reaped_;
   }
@@ -215,6 +218,17 @@ Result<ContainerProcess> create_container(const Spec& spec, const CreateOptions&
   UniqueFd control_read(control_pipe[0]), control_write(control_pipe[1]);
   config->status_fd = status_write.get();
   config->control_fd = control_read.get();
+  // The console socket: the init sends its pty master here before it
+  // reports ready.
+  UniqueFd console_read, console_write;
+  if (spec.process.terminal) {
+    int console_pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, console_pair) != 0)
+      return fail_errno("creating the console socket");
+    console_read.reset(console_pair[0]);
+    console_write.reset(console_pair[1]);
+    config->console_socket = console_write.get();
+  }
 
   // setns(CLONE_NEWPID) only moves our future children; switch back after.
   UniqueFd own_pid;
@@ -241,6 +255,7 @@ Result<ContainerProcess> create_container(const Spec& spec, const CreateOptions&
   process.control_fd_ = std::move(control_write);
   status_write.reset();
   control_read.reset();
+  console_write.reset();
 
   if (new_user) {
     if (auto s = write_id_maps(process.pid_, spec); !s)
@@ -252,7 +267,12 @@ Result<ContainerProcess> create_container(const Spec& spec, const CreateOptions&
   bool eof = false;
   BURROW_TRY(InitMessage message,
              read_status_message(process.status_fd_.get(), "the container init", &eof));
-  if (!eof && message.kind == InitMessage::kReady) return process;
+  if (!eof && message.kind == InitMessage::kReady) {
+    if (console_read) {
+      BURROW_TRY(process.console_, receive_console_fd(console_read.get()));
+    }
+    return process;
+  }
   if (!eof && message.kind == InitMessage::kSetupFailed) return tl::unexpected(init_error(message));
   int status = 0;
   while (::waitpid(process.pid_, &status, 0) < 0 && errno == EINTR) {

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "runtime/console.h"
 #include "runtime/seccomp_bpf.h"
 #include "runtime/spec.h"
 
@@ -27,8 +28,12 @@ struct CreateOptions {
   // false when rootless: bind-mount the host's device nodes instead of mknod.
   // A spec with a new user namespace always binds them.
   bool mknod_devices = true;
-  // The container's stdio; the child dup2()s them onto 0, 1, 2.
+  // The container's stdio; the child dup2()s them onto 0, 1, 2. Unused
+  // with spec.process.terminal: the pty's peer is then its stdio.
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
+  // With spec.process.terminal: the pty's initial size (the caller's
+  // terminal's, when it has one).
+  ConsoleSize console_size;
 };
 
 // Owns the container init: killed (SIGKILL) and reaped when dropped before
@@ -45,6 +50,9 @@ class ContainerProcess {
   pid_t pid() const { return pid_; }
   int pidfd() const { return pidfd_.get(); }
   bool started() const { return started_; }
+  // With spec.process.terminal: the master of the container's pty, received
+  // from the init by create_container(); hands it over (once).
+  base::UniqueFd take_console() { return std::move(console_); }
   // Gives up ownership: the process is neither killed nor reaped by us.
   pid_t release();
 
@@ -58,6 +66,7 @@ class ContainerProcess {
   base::UniqueFd pidfd_;
   base::UniqueFd status_fd_;   // read end: InitMessage records, EOF once execve succeeded
   base::UniqueFd control_fd_;  // write end: 'S' starts the process
+  base::UniqueFd console_;     // the pty master, until taken
   bool started_ = false;
   bool reaped_ = false;
 };
@@ -66,7 +75,8 @@ class ContainerProcess {
 // (joining those with a path), writes uid/gid maps for a new user namespace,
 // and returns once the init has set everything up and waits for start.
 // A setup failure comes back as "container init: mounting /proc: <strerror>"
-// with the errno as code.
+// with the errno as code. With spec.process.terminal the init opens a pty in
+// the container's /dev/pts and sends its master back (take_console()).
 Result<ContainerProcess> create_container(const Spec& spec, const CreateOptions& options);
 
 // Lets the init execve() process.args. When execve fails the error comes back

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -352,6 +353,37 @@ TEST_F(ExecTest, ForwardsSignalsWhileWaiting) {
   ::sigprocmask(SIG_SETMASK, &previous, nullptr);
   ASSERT_TRUE(code) << code.error().message;
   EXPECT_EQ(*code, 42);
+}
+
+TEST_F(ExecTest, TerminalIsAPtyOfTheContainersOwnDevpts) {
+  Spec spec = make_spec({"sh", "-c", "ls -l /proc/self/fd/; echo done"});
+  spec.process.terminal = true;
+  CreateOptions options;
+  options.mknod_devices = !rootless_mode();
+  options.console_size = {33, 101};
+  auto process = create_container(spec, options);
+  ASSERT_TRUE(process) << process.error().message;
+  base::UniqueFd master = process->take_console();
+  ASSERT_TRUE(master.valid());
+  winsize size{};
+  ASSERT_EQ(::ioctl(master.get(), TIOCGWINSZ, &size), 0);
+  EXPECT_EQ(size.ws_row, 33);
+  EXPECT_EQ(size.ws_col, 101);
+  ASSERT_TRUE(start_container(*process));
+  auto code = wait_container(*process);
+  ASSERT_TRUE(code) << code.error().message;
+  EXPECT_EQ(*code, 0);
+  std::string output;
+  char buffer[4096];
+  ssize_t n;
+  // EIO once the container's side is closed.
+  while ((n = ::read(master.get(), buffer, sizeof buffer)) > 0)
+    output.append(buffer, static_cast<size_t>(n));
+  // A fresh devpts instance: its first pty is number 0, and the pty's
+  // output processing ends lines with "\r\n".
+  EXPECT_NE(output.find("0 -> /dev/pts/0\r\n"), std::string::npos) << output;
+  EXPECT_NE(output.find("2 -> /dev/pts/0"), std::string::npos) << output;
+  EXPECT_NE(output.find("done\r\n"), std::string::npos) << output;
 }
 
 TEST_F(ExecTest, DroppedUnstartedContainerIsReaped) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -15,6 +16,15 @@ struct UnpackOptions {
   // chown entries to the tar's uid/gid. Needs root or a user namespace that
   // maps those ids; when false entries belong to the unpacking user.
   bool preserve_ownership = true;
+  // Entries belong to these ids instead (burrow cp into a container: its
+  // primary user); wins over preserve_ownership.
+  std::optional<uint32_t> owner_uid, owner_gid;
+  // Layers: ".wh." names are whiteouts. Copies of user files: plain names.
+  bool whiteouts = true;
+  // Layers replace whatever is in the way. Copies refuse to replace a
+  // directory with a non-directory or the reverse (cp --overwrite allows it).
+  bool replace_other_types = true;
+  bool xattrs = true;
 };
 
 struct UnpackStats {
@@ -31,5 +41,12 @@ struct UnpackStats {
 // ".." components, symlinks and hard links leading outside are errors.
 base::Result<UnpackStats> unpack_layer(int layer_fd, const std::string& dest_dir,
                                        const UnpackOptions& options);
+
+// Extracts a plain tar stream (possibly compressed) from `archive_fd` into
+// the existing directory `dest_fd` (both borrowed), with the same safety as
+// unpack_layer: nothing is created or followed outside dest_fd. Entries for
+// the destination itself ("./") are skipped, so its own owner and mode stay.
+base::Result<UnpackStats> extract_archive(int archive_fd, int dest_fd,
+                                          const UnpackOptions& options);
 
 }  // namespace burrow::storage

@@ -29,7 +29,9 @@ class UnpackTest : public ::testing::Test {
 
   base::Result<UnpackStats> unpack(const std::string& blob, bool preserve = true) {
     base::UniqueFd fd = memory_fd(blob);
-    return unpack_layer(fd.get(), dest_, UnpackOptions{preserve});
+    UnpackOptions options;
+    options.preserve_ownership = preserve;
+    return unpack_layer(fd.get(), dest_, options);
   }
   base::Result<UnpackStats> unpack(const std::vector<TarEntry>& entries) {
     return unpack(make_tar(entries));

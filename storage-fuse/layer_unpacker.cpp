@@ -76,7 +76,10 @@ Result<Unpacker::Target> Unpacker::resolve(const char* raw_path) {
 
 Status Unpacker::apply(LayerStream& stream, archive_entry* entry) {
   BURROW_TRY(Target target, resolve(archive_entry_pathname(entry)));
-  if (std::string_view(target.name).starts_with(kWhiteoutPrefix)) return apply_whiteout(target);
+  if (options_.whiteouts && std::string_view(target.name).starts_with(kWhiteoutPrefix))
+    return apply_whiteout(target);
+  BURROW_CHECK(check_replace(
+      target, archive_entry_filetype(entry) == AE_IFDIR && !archive_entry_hardlink(entry)));
   if (archive_entry_hardlink(entry)) return make_hardlink(target, entry);
   mode_t type = archive_entry_filetype(entry);
   if (type == AE_IFDIR) return make_directory(target, entry);
@@ -97,6 +100,17 @@ Status Unpacker::apply(LayerStream& stream, archive_entry* entry) {
       base::debug("skipping layer entry \"{}\" of type {:o}", target.raw, type);
       return base::ok();
   }
+}
+
+Status Unpacker::check_replace(const Target& target, bool entry_is_dir) {
+  if (options_.replace_other_types || target.components.empty()) return base::ok();
+  struct stat st;
+  if (::fstatat(target.parent.get(), target.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return base::ok();
+  if (S_ISDIR(st.st_mode) == entry_is_dir) return base::ok();
+  return failf(EEXIST, "cannot overwrite {} \"{}\" with {}: use --overwrite to replace it",
+               entry_is_dir ? "non-directory" : "directory", target.raw,
+               entry_is_dir ? "a directory" : "a non-directory");
 }
 
 Status Unpacker::apply_whiteout(const Target& target) {
@@ -263,9 +277,10 @@ Status Unpacker::make_node(const Target& target, archive_entry* entry) {
 }
 
 Status Unpacker::set_owner(const Target& target, int fd, archive_entry* entry) {
-  if (!options_.preserve_ownership) return base::ok();
-  uid_t uid = static_cast<uid_t>(archive_entry_uid(entry));
-  gid_t gid = static_cast<gid_t>(archive_entry_gid(entry));
+  bool override_ids = options_.owner_uid || options_.owner_gid;
+  if (!options_.preserve_ownership && !override_ids) return base::ok();
+  uid_t uid = static_cast<uid_t>(options_.owner_uid.value_or(archive_entry_uid(entry)));
+  gid_t gid = static_cast<gid_t>(options_.owner_gid.value_or(archive_entry_gid(entry)));
   int rc =
       fd >= 0 ? ::fchown(fd, uid, gid)
               : ::fchownat(target.parent.get(), target.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
@@ -282,6 +297,7 @@ Status Unpacker::set_owner(const Target& target, int fd, archive_entry* entry) {
 }
 
 Status Unpacker::set_xattrs(const Target& target, int fd, archive_entry* entry) {
+  if (!options_.xattrs) return base::ok();
   archive_entry_xattr_reset(entry);
   const char* name = nullptr;
   const void* value = nullptr;

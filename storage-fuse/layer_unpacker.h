@@ -44,6 +44,9 @@ class Unpacker {
 
   base::Result<Target> resolve(const char* raw);
   base::Status apply_whiteout(const Target& target);
+  // With replace_other_types off: refuses a directory over a non-directory
+  // and the reverse.
+  base::Status check_replace(const Target& target, bool entry_is_dir);
   base::Status make_directory(const Target& target, archive_entry* entry);
   base::Status make_file(const Target& target, LayerStream& stream, archive_entry* entry);
   base::Status make_symlink(const Target& target, archive_entry* entry);

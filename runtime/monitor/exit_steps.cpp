@@ -90,10 +90,15 @@ bool cli_took_over(int sync_fd, int exit_code, int timeout_ms) {
   }
 }
 
-int run_exit_command(const char* const* argv) {
+pid_t start_command(const char* const* argv) {
   pid_t pid = ::fork();
-  if (pid < 0) return -1;
   if (pid == 0) exec_exit_command(argv);
+  return pid;
+}
+
+int run_exit_command(const char* const* argv) {
+  pid_t pid = start_command(argv);
+  if (pid < 0) return -1;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return -1;

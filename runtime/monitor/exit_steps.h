@@ -30,4 +30,8 @@ bool cli_took_over(int sync_fd, int exit_code, int timeout_ms);
 // when it could not be started.
 int run_exit_command(const char* const* argv);
 
+// Starts argv as run_exit_command does, without waiting; returns its pid,
+// or -1 when it could not be forked.
+pid_t start_command(const char* const* argv);
+
 }  // namespace burrow::monitor

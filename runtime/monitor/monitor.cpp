@@ -18,6 +18,7 @@
 #include "runtime/monitor/attach_server.h"
 #include "runtime/monitor/exit_steps.h"
 #include "runtime/monitor/fd_util.h"
+#include "runtime/monitor/health_timer.h"
 #include "runtime/monitor/log_writer.h"
 
 namespace burrow::monitor {
@@ -88,6 +89,7 @@ class Monitor {
   int64_t finish_ns_ = 0;
   LogWriter log_;
   AttachServer attach_;
+  HealthTimer health_;
   char buffer_[kMaxClientMessage];
 };
 
@@ -186,6 +188,10 @@ bool Monitor::set_up() {
       return false;
     }
   }
+  // Not fatal: the container runs on, only without periodic checks.
+  if (int error = health_.start(options_.healthcheck_interval_ms, options_.healthcheck_command)) {
+    report("starting the healthcheck timer: %s", std::strerror(error));
+  }
   // The container may have exited before SIGCHLD was blocked, and that
   // signal is gone; collect it now.
   reap_children();
@@ -201,8 +207,8 @@ void Monitor::abandon_container() {
 }
 
 void Monitor::poll_once() {
-  // Slots: signals, two outputs, listener, input, clients.
-  pollfd fds[5 + kMaxAttachClients];
+  // Slots: signals, two outputs, listener, input, healthcheck timer, clients.
+  pollfd fds[6 + kMaxAttachClients];
   int count = 0;
   auto add = [&](int fd, short events) {
     fds[count] = {fd, events, 0};
@@ -215,6 +221,7 @@ void Monitor::poll_once() {
   int listen_slot = add(attach_.listen_fd(), POLLIN);
   bool input_waiting = pending_length_ > 0;
   int input_slot = add(input_waiting ? input_fd_ : -1, POLLOUT);
+  int health_slot = add(health_.fd(), POLLIN);
   int first_client = count;
   for (int slot = 0; slot < kMaxAttachClients; ++slot) {
     // Without POLLIN a hang-up is still reported.
@@ -233,6 +240,11 @@ void Monitor::poll_once() {
   }
   if (fds[listen_slot].revents != 0) attach_.accept_clients();
   if (fds[input_slot].revents != 0) flush_input();
+  if (fds[health_slot].revents != 0) {
+    if (int error = health_.on_expired()) {
+      report("starting the healthcheck: %s", std::strerror(error));
+    }
+  }
   for (int slot = 0; slot < kMaxAttachClients; ++slot) {
     if (fds[first_client + slot].revents != 0) handle_client(slot);
   }
@@ -247,6 +259,7 @@ void Monitor::reap_children() {
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid < 0 && errno == EINTR) continue;
     if (pid <= 0) return;
+    health_.on_child_exit(pid);
     if (pid == options_.pid) {
       exited_ = true;
       wait_status_ = status;
@@ -358,6 +371,7 @@ void Monitor::close_stdin() {
 }
 
 void Monitor::finish() {
+  health_.stop();
   for (Output& output : outputs_) {
     for (int reads = 0; output.fd >= 0 && !output.ended && reads < kMaxDrainReads; ++reads) {
       ReadResult result = read_output(output);

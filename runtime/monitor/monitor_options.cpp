@@ -108,6 +108,19 @@ constexpr OptionSpec kOptions[] = {
        options->exit_command[options->exit_command_count++] = value;
        return nullptr;
      }},
+    {"healthcheck-interval-ms",
+     [](const char* value, MonitorOptions* options) -> const char* {
+       long long number = 0;
+       if (!parse_number(value, 0, LLONG_MAX / 1000000, &number)) return "not a number of ms";
+       options->healthcheck_interval_ms = number;
+       return nullptr;
+     }},
+    {"healthcheck-command",
+     [](const char* value, MonitorOptions* options) -> const char* {
+       if (options->healthcheck_command_count == kMaxExitCommandArgs) return "too many arguments";
+       options->healthcheck_command[options->healthcheck_command_count++] = value;
+       return nullptr;
+     }},
 };
 
 const OptionSpec* find_option(const char* name, size_t length) {
@@ -137,8 +150,9 @@ const char* check_coherence(const MonitorOptions& options) {
   }
   if (!is_absolute(options.exit_file) || !is_absolute(options.attach_socket) ||
       (has_log && !is_absolute(options.log_path)) ||
-      (options.exit_command_count > 0 && !is_absolute(options.exit_command[0]))) {
-    return "paths must be absolute (exit file, log, attach socket, exit command)";
+      (options.exit_command_count > 0 && !is_absolute(options.exit_command[0])) ||
+      (options.healthcheck_command_count > 0 && !is_absolute(options.healthcheck_command[0]))) {
+    return "paths must be absolute (exit file, log, attach socket, exit and healthcheck commands)";
   }
   return nullptr;
 }
@@ -177,6 +191,7 @@ bool parse_monitor_options(int argc, char* const* argv, MonitorOptions* options,
     }
   }
   options->exit_command[options->exit_command_count] = nullptr;
+  options->healthcheck_command[options->healthcheck_command_count] = nullptr;
   if (const char* problem = check_coherence(*options)) {
     std::snprintf(error, error_size, "%s", problem);
     return false;

@@ -33,6 +33,11 @@ struct MonitorOptions {
   // argv of the exit command, null-terminated; exit_command_count == 0: none.
   const char* exit_command[kMaxExitCommandArgs + 1] = {};
   int exit_command_count = 0;
+  // The healthcheck command, run every healthcheck_interval_ms while the
+  // container runs (never two at once); 0 or no command: never.
+  long long healthcheck_interval_ms = 0;
+  const char* healthcheck_command[kMaxExitCommandArgs + 1] = {};
+  int healthcheck_command_count = 0;
 };
 
 // Fills *options from argv ("--name value" or "--name=value"). On failure

@@ -106,6 +106,18 @@ TEST(MonitorOptionsTest, Defaults) {
   EXPECT_EQ(parsed.options.exit_command[0], nullptr);
 }
 
+TEST(MonitorOptionsTest, ParsesHealthcheckTimer) {
+  Parsed parsed = parse(with({"--healthcheck-interval-ms", "1500", "--healthcheck-command",
+                              "/bin/burrow", "--healthcheck-command", "healthcheck"}));
+  ASSERT_TRUE(parsed.ok) << parsed.error;
+  EXPECT_EQ(parsed.options.healthcheck_interval_ms, 1500);
+  ASSERT_EQ(parsed.options.healthcheck_command_count, 2);
+  EXPECT_STREQ(parsed.options.healthcheck_command[1], "healthcheck");
+  EXPECT_EQ(parsed.options.healthcheck_command[2], nullptr);
+  EXPECT_FALSE(parse(with({"--healthcheck-command", "burrow"})).ok);  // not absolute
+  EXPECT_FALSE(parse(with({"--healthcheck-interval-ms", "-1"})).ok);
+}
+
 TEST(MonitorOptionsTest, RejectsUnknownOptionsAndArguments) {
   EXPECT_EQ(parse(with({"--bogus", "1"})).error, "unknown option --bogus");
   EXPECT_EQ(parse(with({"--bogus"})).error, "unknown option --bogus");
@@ -142,7 +154,8 @@ TEST(MonitorOptionsTest, RejectsIncoherentCombinations) {
 }
 
 TEST(MonitorOptionsTest, RequiresAbsolutePaths) {
-  const char* message = "paths must be absolute (exit file, log, attach socket, exit command)";
+  const char* message =
+      "paths must be absolute (exit file, log, attach socket, exit and healthcheck commands)";
   EXPECT_EQ(parse({"--pid", "1", "--exit-file", "exit", "--log-path", "/l"}).error, message);
   EXPECT_EQ(parse({"--pid", "1", "--exit-file", "/e", "--log-path", "l"}).error, message);
   EXPECT_EQ(parse(with({"--attach-socket", "a.sock"})).error, message);

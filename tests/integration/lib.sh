@@ -12,6 +12,13 @@ burrow() {
   "$BURROW_BIN" --root "$STORE/root" --runroot "$STORE/run" "$@"
 }
 
+# burrow_background ARGS...: the binary itself in the background, not a
+# subshell running the function, so that $! is the CLI's own pid and
+# killing it ends the command.
+burrow_background() {
+  "$BURROW_BIN" --root "$STORE/root" --runroot "$STORE/run" "$@" &
+}
+
 # A private, empty store for tests that count or break things.
 fresh_store() {
   use_store "$(mktemp -d "$BURROW_WORK/store.XXXXXX")"

@@ -306,10 +306,7 @@ test_lifecycle_ps_filters_and_formats() {
 test_lifecycle_killed_cli_leaves_container_to_its_monitor() {
   fresh_store
   load_busybox
-  # The binary itself in the background, not the `burrow` shell function,
-  # so that $! is the CLI's pid.
-  "$BURROW_BIN" --root "$STORE/root" --runroot "$STORE/run" run --name orphan localhost/busybox \
-    sh -c 'sleep 1; exit 4' >/dev/null 2>&1 &
+  burrow_background run --name orphan localhost/busybox sh -c 'sleep 1; exit 4' >/dev/null 2>&1
   local cli=$!
   sleep 0.5
   kill -9 "$cli"
@@ -324,8 +321,8 @@ test_lifecycle_killed_cli_leaves_container_to_its_monitor() {
 test_lifecycle_foreground_signal_is_proxied() {
   fresh_store
   load_busybox
-  "$BURROW_BIN" --root "$STORE/root" --runroot "$STORE/run" run --name proxied localhost/busybox \
-    sh -c 'trap "exit 11" TERM; while :; do sleep 0.1; done' >/dev/null 2>&1 &
+  burrow_background run --name proxied localhost/busybox \
+    sh -c 'trap "exit 11" TERM; while :; do sleep 0.1; done' >/dev/null 2>&1
   local cli=$!
   sleep 0.8
   kill -TERM "$cli"

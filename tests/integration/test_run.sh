@@ -334,7 +334,7 @@ test_run_unknown_flag_fails() {
 start_background_run() {
   local out=$1
   shift
-  "$BURROW_BIN" --root "$STORE/root" --runroot "$STORE/run" run --rm "$@" >"$out" 2>&1 &
+  burrow_background run --rm "$@" >"$out" 2>&1
   bg_pid=$!
 }
 
