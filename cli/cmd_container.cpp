@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
 
 #include "base/log.h"
 #include "cli/commands.h"
@@ -251,40 +252,49 @@ struct PsFlags {
   std::optional<int> last;
 };
 
+// Whether one KEY=VALUE filter matches the container.
+Result<bool> matches_filter(const engine::ContainerRecord& c, const engine::StoredConfig& stored,
+                            const std::optional<engine::HealthState>& health,
+                            const std::string& key, const std::string& value) {
+  if (key == "name") return c.name.find(value) != std::string::npos;
+  if (key == "id") return c.id.rfind(value, 0) == 0;
+  if (key == "status") return c.state == value || (value == "stopped" && c.state == "exited");
+  if (key == "ancestor")
+    return c.image_name == value || c.image_id.rfind(value, 0) == 0 ||
+           c.image_name.rfind(value + ":", 0) == 0 || c.image_name == "localhost/" + value ||
+           c.image_name.rfind("localhost/" + value + ":", 0) == 0;
+  if (key == "label") {
+    for (const auto& label : stored.options.labels)
+      if (label == value || label.rfind(value + "=", 0) == 0) return true;
+    return false;
+  }
+  if (key == "exited")
+    return c.state == "exited" && std::to_string(c.exit_code.value_or(0)) == value;
+  if (key == "health") return health ? health->status == value : value == "none";
+  return base::failf(EINVAL,
+                     "invalid filter \"{}={}\": use name, id, status, ancestor, label, exited "
+                     "or health",
+                     key, value);
+}
+
+// As in Podman: filters with the same key match if any of their values
+// does, except label, whose values must all match; different keys must all
+// match.
 Result<bool> matches_filters(const engine::ContainerRecord& c, const engine::StoredConfig& stored,
                              const std::vector<std::string>& filters,
                              const std::optional<engine::HealthState>& health) {
+  std::map<std::string, bool> any_matched;  // per key, except label
   for (const auto& filter : filters) {
     auto eq = filter.find('=');
     if (eq == std::string::npos)
       return base::failf(EINVAL, "invalid filter \"{}\": use KEY=VALUE", filter);
-    std::string key = filter.substr(0, eq), value = filter.substr(eq + 1);
-    bool match;
-    if (key == "name") {
-      match = c.name.find(value) != std::string::npos;
-    } else if (key == "id") {
-      match = c.id.rfind(value, 0) == 0;
-    } else if (key == "status") {
-      match = c.state == value || (value == "stopped" && c.state == "exited");
-    } else if (key == "ancestor") {
-      match = c.image_name == value || c.image_id.rfind(value, 0) == 0 ||
-              c.image_name.rfind(value + ":", 0) == 0 || c.image_name == "localhost/" + value ||
-              c.image_name.rfind("localhost/" + value + ":", 0) == 0;
-    } else if (key == "label") {
-      match = false;
-      for (const auto& label : stored.options.labels)
-        if (label == value || label.rfind(value + "=", 0) == 0) match = true;
-    } else if (key == "exited") {
-      match = c.state == "exited" && std::to_string(c.exit_code.value_or(0)) == value;
-    } else if (key == "health") {
-      match = health ? health->status == value : value == "none";
-    } else {
-      return base::failf(
-          EINVAL, "invalid filter \"{}\": use name, id, status, ancestor, label, exited or health",
-          filter);
-    }
-    if (!match) return false;
+    std::string key = filter.substr(0, eq);
+    BURROW_TRY(bool match, matches_filter(c, stored, health, key, filter.substr(eq + 1)));
+    if (key == "label" && !match) return false;
+    if (key != "label") any_matched[key] = any_matched[key] || match;
   }
+  for (const auto& [key, matched] : any_matched)
+    if (!matched) return false;
   return true;
 }
 

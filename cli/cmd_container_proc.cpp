@@ -79,7 +79,12 @@ Result<int> top_with_ps(Context& ctx, const std::string& container,
                        "unknown top descriptor in \"{}\", and ps(1) is not in the container to "
                        "run them as its options: use descriptors such as user,pid,args",
                        base::join(arguments, " "));
-  return code;
+  if (code != 0)
+    return base::failf(EINVAL,
+                       "ps {} in the container failed (exit {}): use descriptors such as "
+                       "user,pid,args or options that its ps(1) knows",
+                       base::join(arguments, " "), code);
+  return 0;
 }
 
 Result<int> top(Context& ctx, const std::vector<std::string>& arguments) {

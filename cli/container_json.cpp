@@ -127,8 +127,9 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
             {"Restarting", false},
             {"OOMKilled", false},
             {"Dead", false},
-            {"Pid", running ? c.pid.value_or(0) : 0},
-            {"ConmonPid", running ? c.monitor_pid.value_or(0) : 0},
+            // A paused container's processes are still there.
+            {"Pid", engine::is_active(c.state) ? c.pid.value_or(0) : 0},
+            {"ConmonPid", engine::is_active(c.state) ? c.monitor_pid.value_or(0) : 0},
             {"ExitCode", c.exit_code.value_or(0)},
             {"Error", ""},
             {"StartedAt", time_text(c.started_at)},

@@ -69,7 +69,8 @@ std::string status_value(const std::string& status, const std::string& key) {
     size_t end = status.find('\n', at);
     if (end == std::string::npos) end = status.size();
     if (status.compare(at, prefix.size(), prefix) == 0)
-      return status.substr(at + prefix.size(), end - at - prefix.size());
+      return std::string(base::trim(
+          std::string_view(status).substr(at + prefix.size(), end - at - prefix.size())));
     at = end + 1;
   }
   return "";
