@@ -30,6 +30,8 @@ struct RunFlags {
   std::optional<std::string> health_cmd, health_interval, health_timeout, health_start_period;
   std::optional<int> health_retries;
   bool no_healthcheck = false;
+  bool init = false;
+  std::optional<std::string> init_path;
 };
 
 // The --health-* flags; create_container merges them with the image's.
@@ -144,6 +146,11 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
   options.cap_add = flags.cap_add;
   options.cap_drop = flags.cap_drop;
   options.labels = flags.labels;
+  if (flags.init_path && !flags.init) return base::fail(EINVAL, "--init-path needs --init");
+  options.init = flags.init;
+  if (flags.init) {
+    BURROW_TRY(options.init_path, engine::resolve_init_path(flags.init_path));
+  }
   options.detach = flags.detach;
   BURROW_TRY(options.log_driver, engine::parse_log_driver(flags.log_driver));
   for (const auto& opt : flags.log_opts) BURROW_CHECK(engine::parse_log_option(opt, options));
@@ -239,6 +246,10 @@ CLI::App* add_container_flags(CLI::App& app, const std::string& name, const std:
   cmd->add_option("--health-timeout", f.health_timeout,
                   "Time a healthcheck may take before it fails (default 30s)");
   cmd->add_flag("--no-healthcheck", f.no_healthcheck, "Disable any healthcheck, the image's too");
+  cmd->add_flag("--init", f.init,
+                "Run an init (catatonit) as pid 1 that passes signals on and reaps zombies");
+  cmd->add_option("--init-path", f.init_path,
+                  "The init for --init (default: catatonit); unused without --init");
   return cmd;
 }
 

@@ -179,6 +179,7 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
             {"CapAdd", o.cap_add},
             {"CapDrop", o.cap_drop},
             {"Privileged", o.privileged},
+            {"Init", o.init},
             {"ReadonlyRootfs", o.read_only},
             {"Ulimits", ulimits},
             {"LogConfig",

@@ -121,4 +121,18 @@ Result<std::string> parse_network_mode(const std::string& mode) {
                      mode);
 }
 
+Result<std::string> resolve_init_path(const std::optional<std::string>& requested) {
+  if (requested) {
+    if (requested->empty() || requested->front() != '/')
+      return base::failf(EINVAL, "--init-path \"{}\" must be an absolute path", *requested);
+    if (::access(requested->c_str(), X_OK) != 0)
+      return base::failf(ENOENT, "--init-path {} is not an executable file", *requested);
+    return *requested;
+  }
+  for (const char* path : {"/usr/libexec/podman/catatonit", "/usr/bin/catatonit"})
+    if (::access(path, X_OK) == 0) return std::string(path);
+  return base::fail(ENOENT,
+                    "--init needs catatonit: install the catatonit package or give --init-path");
+}
+
 }  // namespace burrow::engine

@@ -48,6 +48,10 @@ struct CreateOptions {
   bool privileged = false;
   std::vector<Ulimit> ulimits;
   std::vector<std::string> labels;  // KEY=VALUE
+  // --init: a small init (catatonit) runs as the container's pid 1, passes
+  // signals on and reaps zombies. The path is resolved on the host at create.
+  bool init = false;
+  std::string init_path;
 
   // Lifecycle: what the monitor and later commands do with the container.
   bool detach = false;
@@ -68,6 +72,14 @@ struct CreateOptions {
 // spec later. from_json fails with a message on a record it cannot read.
 std::string options_to_json(const CreateOptions& options);
 Result<CreateOptions> options_from_json(const std::string& text);
+
+// Where --init's program is mounted in the container.
+inline constexpr const char* kContainerInitPath = "/run/burrow-init";
+
+// The host path of the init for --init: `requested` (--init-path) when
+// given, else catatonit where Debian and Podman install it. An Error naming
+// the package when there is none.
+Result<std::string> resolve_init_path(const std::optional<std::string>& requested);
 
 // "--restart no|on-failure[:N]|always|unless-stopped".
 Status parse_restart_policy(const std::string& spec, CreateOptions& options);

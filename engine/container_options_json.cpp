@@ -90,6 +90,8 @@ std::string options_to_json(const CreateOptions& o) {
   for (const auto& u : o.ulimits)
     j["ulimits"].push_back({{"type", u.type}, {"soft", u.soft}, {"hard", u.hard}});
   j["labels"] = o.labels;
+  j["init"] = o.init;
+  j["init_path"] = o.init_path;
   j["detach"] = o.detach;
   j["log_driver"] = o.log_driver;
   j["log_max_size"] = o.log_max_size;
@@ -133,6 +135,8 @@ Result<CreateOptions> options_from_json(const std::string& text) {
         o.ulimits.push_back({u.at("type").get<std::string>(), u.at("soft").get<uint64_t>(),
                              u.at("hard").get<uint64_t>()});
     get(j, "labels", o.labels);
+    get(j, "init", o.init);
+    get(j, "init_path", o.init_path);
     get(j, "detach", o.detach);
     get(j, "log_driver", o.log_driver);
     get(j, "log_max_size", o.log_max_size);

@@ -52,6 +52,7 @@ void apply_mounts(runtime::Spec& spec, const SpecInputs& in) {
       spec.mounts.push_back({dir, "tmpfs", "tmpfs", {"rw", "rprivate", "nosuid", "nodev"}});
   for (const auto& volume : in.options->volumes)
     add_bind(spec, volume.source, volume.destination, volume.readonly, volume.propagation);
+  if (in.options->init) add_bind(spec, in.options->init_path, kContainerInitPath, true, "");
 }
 
 }  // namespace
@@ -104,6 +105,8 @@ Result<runtime::Spec> build_spec(const SpecInputs& in) {
   std::string hostname = container_hostname(options, in.container_id);
   runtime::DefaultSpecOptions defaults;
   defaults.rootfs = in.rootfs;
+  // --init: the init runs the command as its child ("--" ends its options).
+  if (options.init) args.insert(args.begin(), {kContainerInitPath, "--"});
   defaults.args = args;
   defaults.hostname = hostname;
   defaults.share_host_network = options.network == "host";

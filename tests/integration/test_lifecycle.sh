@@ -333,25 +333,44 @@ test_lifecycle_foreground_signal_is_proxied() {
   assert_eq "$code" "11"
 }
 
+# burrow processes of this store other than monitors: once no command runs,
+# only the keeper (rootless) may be left.
+leftover_processes_of_store() {
+  local keeper pid
+  keeper=$(cut -d' ' -f1 "$STORE/run/keeper.pid" 2>/dev/null || true)
+  for pid in $(pgrep -f -- "--root $STORE/root" || true); do
+    [ "$pid" = "$keeper" ] || echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+  done
+}
+
 test_lifecycle_parallel_run_and_rm_stay_consistent() {
   fresh_store
   load_busybox
-  local i
-  for i in $(seq 8); do
+  local i pids=()
+  # 32 loops at once, each creating, listing and force-removing containers.
+  for i in $(seq 32); do
     (
-      for j in 1 2 3; do
-        id=$(burrow run -d localhost/busybox sleep 30) || exit 1
+      for j in 1 2; do
+        id=$(burrow run -d --label "loop=$i" localhost/busybox sleep 30) || exit 1
         burrow ps -a >/dev/null || exit 1
         burrow rm -f "$id" >/dev/null || exit 1
       done
-    ) &
+    ) >"$BURROW_WORK/parallel.$$.$i" 2>&1 &
+    pids+=($!)
   done
-  wait
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || fail "loop $((i + 1)) failed: $(cat "$BURROW_WORK/parallel.$$.$((i + 1))")"
+  done
   run burrow ps -a -q
   assert_eq "$output" ""
   [ -z "$(ls "$STORE/root/containers")" ] || fail "container directories are left"
   [ -z "$(monitors_of_store)" ] || fail "monitors are left"
   [ -z "$(container_mounts_of_store)" ] || fail "mounts are left: $(container_mounts_of_store)"
+  [ -z "$(leftover_processes_of_store)" ] || fail "processes are left: $(leftover_processes_of_store)"
+  # The database agrees with itself after all that.
+  run burrow ps -a --format '{{.Names}}'
+  assert_status 0
+  assert_eq "$output" ""
 }
 
 test_lifecycle_many_unnamed_containers_get_unique_names() {
