@@ -28,6 +28,7 @@
 #include "engine/events.h"
 #include "engine/healthcheck.h"
 #include "engine/image_resolve.h"
+#include "engine/orphan_start.h"
 #include "engine/rootfs.h"
 #include "engine/seccomp_cache.h"
 #include "engine/spec_build.h"
@@ -285,7 +286,8 @@ Result<StartedContainer> start_container(Engine& engine, const std::string& id, 
   ContainerStore store(engine.db());
   BURROW_TRY(auto record, store.get(id));
   if (!record) return base::failf(ENOENT, "no container with ID \"{}\" found", id);
-  return start_locked(engine, std::move(*record), io);
+  BURROW_TRY(auto current, adopt_unrecorded_start(engine, std::move(*record)));
+  return start_locked(engine, std::move(current), io);
 }
 
 Result<int> wait_foreground(Engine& engine, StartedContainer& started) {

@@ -21,6 +21,21 @@ ino_t pid_namespace_of(pid_t pid) {
   return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
+// The first number after "Key:" in /proc/PID/status.
+int64_t status_number(const std::string& status, const std::string& key, size_t index = 0) {
+  auto fields = base::split_whitespace(status_value(status, key));
+  if (index >= fields.size()) return -1;
+  return std::strtoll(fields[index].c_str(), nullptr, 10);
+}
+
+int64_t field_number(const StatFields& stat, size_t field) {
+  // rest[0] is field 3 of proc(5).
+  size_t index = field - 3;
+  return index < stat.rest.size() ? std::strtoll(stat.rest[index].c_str(), nullptr, 10) : 0;
+}
+
+}  // namespace
+
 std::vector<pid_t> all_pids() {
   std::vector<pid_t> pids;
   DIR* dir = ::opendir("/proc");
@@ -35,13 +50,6 @@ std::vector<pid_t> all_pids() {
   return pids;
 }
 
-// The first number after "Key:" in /proc/PID/status.
-int64_t status_number(const std::string& status, const std::string& key, size_t index = 0) {
-  auto fields = base::split_whitespace(status_value(status, key));
-  if (index >= fields.size()) return -1;
-  return std::strtoll(fields[index].c_str(), nullptr, 10);
-}
-
 std::vector<std::string> split_cmdline(const std::string& raw) {
   std::vector<std::string> args;
   size_t start = 0;
@@ -54,13 +62,10 @@ std::vector<std::string> split_cmdline(const std::string& raw) {
   return args;
 }
 
-int64_t field_number(const StatFields& stat, size_t field) {
-  // rest[0] is field 3 of proc(5).
-  size_t index = field - 3;
-  return index < stat.rest.size() ? std::strtoll(stat.rest[index].c_str(), nullptr, 10) : 0;
+std::vector<std::string> process_args(pid_t pid) {
+  auto raw = base::read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  return raw ? split_cmdline(*raw) : std::vector<std::string>{};
 }
-
-}  // namespace
 
 std::string status_value(const std::string& status, const std::string& key) {
   std::string prefix = key + ":";
@@ -125,7 +130,7 @@ Result<ProcessInfo> read_process_info(pid_t host_pid) {
   info.start_ticks = field_number(stat, 22);
   info.vsz_kib = static_cast<uint64_t>(std::max<int64_t>(0, field_number(stat, 23))) / 1024;
   info.rss_kib = static_cast<uint64_t>(std::max<int64_t>(0, status_number(status, "VmRSS")));
-  if (auto cmdline = base::read_file(dir + "/cmdline")) info.args = split_cmdline(*cmdline);
+  info.args = process_args(host_pid);
   // The parent's pid in the container; resolved by the caller's listing.
   info.ppid = static_cast<pid_t>(status_number(status, "PPid"));
   return info;

@@ -17,17 +17,25 @@ namespace burrow::engine {
 using base::Result;
 using base::Status;
 
+// Every pid in /proc, in ascending order.
+std::vector<pid_t> all_pids();
+
+// A process's arguments from /proc/PID/cmdline (empty for kernel threads,
+// zombies and processes that are gone).
+std::vector<std::string> split_cmdline(const std::string& raw);
+std::vector<std::string> process_args(pid_t pid);
+
 // Host pids of the processes sharing init_pid's pid namespace, init first.
 Result<std::vector<pid_t>> container_pids(pid_t init_pid);
 
 // What /proc/PID/stat and /proc/PID/status say about one process.
 struct ProcessInfo {
   pid_t host_pid = 0;
-  pid_t pid = 0;   // in the container's pid namespace
-  pid_t ppid = 0;  // in the container's namespace; 0 for init or a parent outside
+  pid_t pid = 0;            // in the container's pid namespace
+  pid_t ppid = 0;           // in the container's namespace; 0 for init or a parent outside
   uid_t uid = 0, ruid = 0;  // effective and real, as this process sees them
   gid_t gid = 0, rgid = 0;
-  pid_t pgid = 0;  // in the container's namespace
+  pid_t pgid = 0;        // in the container's namespace
   int seccomp_mode = 0;  // 0 disabled, 1 strict, 2 filter
   char state = '?';
   std::string comm;

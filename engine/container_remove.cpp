@@ -17,6 +17,7 @@
 #include "engine/container_state.h"
 #include "engine/events.h"
 #include "engine/image_resolve.h"
+#include "engine/orphan_start.h"
 #include "engine/rootfs.h"
 #include "engine/signal_names.h"
 #include "image/image_config.h"
@@ -69,7 +70,7 @@ Result<ContainerRecord> locked_record(Engine& engine, const std::string& id) {
   BURROW_TRY(auto record, store.get(id));
   if (!record)
     return base::failf(ENOENT, "no container with name or ID \"{}\" found: no such container", id);
-  return std::move(*record);
+  return adopt_unrecorded_start(engine, std::move(*record));
 }
 
 Status kill_and_wait(const ContainerRecord& c) {
@@ -88,9 +89,11 @@ Status remove_container_locked(Engine& engine, const std::string& id) {
   if (record) {
     if (auto rootfs = container_rootfs_of(engine, *record)) BURROW_CHECK(unmount_rootfs(*rootfs));
   }
-  BURROW_CHECK(store.remove(id));
+  // The files go before the row: a command killed in between leaves a row
+  // that the next rm removes, never files that nothing refers to.
   BURROW_CHECK(base::remove_tree(paths.container_dir(id)));
   BURROW_CHECK(base::remove_tree(paths.container_run_dir(id)));
+  BURROW_CHECK(store.remove(id));
   base::debug("container {} removed", id);
   if (record) record_container_event(paths, *record, "remove");
   return base::ok();

@@ -381,3 +381,41 @@ test_lifecycle_many_unnamed_containers_get_unique_names() {
   run burrow ps -a --format '{{.Names}}'
   assert_eq "$(sort -u <<<"$output" | wc -l)" "80"
 }
+
+# Kills a command with SIGKILL after a delay that varies with $1 (0 to 45 ms),
+# so that over a loop the kill lands in every phase of the command.
+kill_after_a_moment() {
+  local step=$1
+  shift
+  burrow_background "$@" >/dev/null 2>&1
+  local pid=$!
+  sleep "0.0$((step % 10 / 2))$((step % 2 * 5))"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+test_lifecycle_sigkilled_commands_leave_a_repairable_state() {
+  fresh_store
+  load_busybox
+  local i
+  for i in $(seq 20); do
+    kill_after_a_moment "$i" run -d --name "killed$i" localhost/busybox sleep 30
+  done
+  for i in $(seq 1 2 20); do
+    burrow inspect "killed$i" >/dev/null 2>&1 || continue
+    kill_after_a_moment "$i" rm -f "killed$i"
+  done
+  # Whatever was left half-done, the next commands read it and clean it up.
+  run burrow ps -a
+  assert_status 0
+  run burrow rm -f -a
+  assert_status 0
+  run burrow ps -a -q
+  assert_eq "$output" ""
+  [ -z "$(ls "$STORE/root/containers")" ] || fail "container directories are left"
+  [ -z "$(monitors_of_store)" ] || fail "monitors are left: $(monitors_of_store)"
+  [ -z "$(container_mounts_of_store)" ] || fail "mounts are left: $(container_mounts_of_store)"
+  # The names are free again.
+  run burrow run --rm --name killed1 localhost/busybox true
+  assert_status 0
+}
