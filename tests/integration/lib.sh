@@ -39,6 +39,19 @@ skip() {
   exit 77
 }
 
+# eventually EXPECTED CMD...: polls (up to about 20 s) until CMD prints
+# exactly EXPECTED, for what the container or its monitor does on its own.
+eventually() {
+  local expected=$1 i
+  shift
+  for i in $(seq 200); do
+    run "$@"
+    [ "$output" = "$expected" ] && return 0
+    sleep 0.1
+  done
+  fail "expected [$expected] from [$*], last got [$output]"
+}
+
 # run CMD...: sets $status and $output (stdout and stderr) without failing.
 run() {
   set +e

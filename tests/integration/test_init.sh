@@ -1,18 +1,6 @@
 # --init: catatonit as the container's pid 1.
 # shellcheck shell=bash
 
-# Polls (up to about 20 s) until CMD... prints exactly EXPECTED.
-init_eventually() {
-  local expected=$1 i
-  shift
-  for i in $(seq 200); do
-    run "$@"
-    [ "$output" = "$expected" ] && return 0
-    sleep 0.1
-  done
-  fail "expected [$expected] from [$*], last got [$output]"
-}
-
 test_init_runs_the_command_under_an_init() {
   fresh_store
   load_busybox
@@ -59,7 +47,7 @@ test_init_reaps_orphans() {
   # never waits for it, so only the init can reap it.
   burrow run -d --init --name reaper localhost/busybox \
     sh -c '(sleep 0.2 &); exec sleep 1000' >/dev/null
-  init_eventually "1 /run/burrow-init -- sh -c (sleep 0.2 &); exec sleep 1000|2 sleep 1000" \
+  eventually "1 /run/burrow-init -- sh -c (sleep 0.2 &); exec sleep 1000|2 sleep 1000" \
     sh -c "'$BURROW_BIN' --root '$STORE/root' --runroot '$STORE/run' top reaper pid,args |
       tail -n +2 | sed 's/  */ /g; s/^ //; s/ \$//' | paste -sd '|'"
   burrow rm -f reaper >/dev/null

@@ -3,18 +3,6 @@
 # and a state that survives a killed CLI.
 # shellcheck shell=bash
 
-# Polls (up to ~10 s) until the command's output equals the expected text.
-eventually() {
-  local expected=$1 i
-  shift
-  for i in $(seq 100); do
-    run "$@"
-    [ "$output" = "$expected" ] && return 0
-    sleep 0.1
-  done
-  fail "expected [$expected] from [$*], last got [$output]"
-}
-
 # Mounts under this store's containers/, seen from the keeper's mount
 # namespace when rootless (where they are made) and from ours.
 container_mounts_of_store() {

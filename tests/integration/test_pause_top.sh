@@ -1,18 +1,6 @@
 # pause, unpause and top.
 # shellcheck shell=bash
 
-# Polls (up to about 20 s) until CMD... prints exactly EXPECTED.
-pt_eventually() {
-  local expected=$1 i
-  shift
-  for i in $(seq 200); do
-    run "$@"
-    [ "$output" = "$expected" ] && return 0
-    sleep 0.1
-  done
-  fail "expected [$expected] from [$*], last got [$output]"
-}
-
 # The host pid of the container's init.
 init_pid_of() { burrow inspect --format '{{.State.Pid}}' "$1"; }
 
@@ -34,7 +22,7 @@ test_pause_stops_every_process_and_unpause_resumes_them() {
   load_busybox
   burrow run -d --name paused localhost/busybox \
     sh -c 'sleep 1000 & sleep 1000 & while :; do date +%s%N >/tmp/tick; sleep 0.05; done' >/dev/null
-  pt_eventually "running" burrow inspect --format '{{.State.Status}}' paused
+  eventually "running" burrow inspect --format '{{.State.Status}}' paused
   run burrow pause paused
   assert_status 0
   assert_eq "$output" "paused"
@@ -58,7 +46,7 @@ test_pause_stops_every_process_and_unpause_resumes_them() {
   assert_eq "$output" "paused"
   assert_eq "$(burrow inspect --format '{{.State.Status}} {{.State.Paused}}' paused)" "running false"
   [[ "$(process_states paused)" != *T* ]] || fail "a process is still stopped: $(process_states paused)"
-  pt_eventually "moved" sh -c "[ \"\$('$BURROW_BIN' --root '$STORE/root' --runroot '$STORE/run' \
+  eventually "moved" sh -c "[ \"\$('$BURROW_BIN' --root '$STORE/root' --runroot '$STORE/run' \
     cp paused:/tmp/tick - | tar -xO)\" != '$before' ] && echo moved"
   run burrow unpause paused
   assert_status 125
@@ -125,7 +113,7 @@ test_top_default_columns_and_descriptors() {
   fresh_store
   load_busybox
   burrow run -d --name topped -u 0:0 localhost/busybox sh -c 'sleep 1000 & exec sleep 999' >/dev/null
-  pt_eventually "2" sh -c "'$BURROW_BIN' --root '$STORE/root' --runroot '$STORE/run' \
+  eventually "2" sh -c "'$BURROW_BIN' --root '$STORE/root' --runroot '$STORE/run' \
     top topped pid | tail -n +2 | wc -l"
   run burrow top topped
   assert_status 0
@@ -150,7 +138,7 @@ test_top_shows_the_containers_user_names() {
   load_busybox
   # uid 65534 is "nobody" in the image's passwd, whatever the host maps it to.
   burrow run -d --name nobodys -u 65534:65534 localhost/busybox sleep 1000 >/dev/null
-  pt_eventually "nobody" sh -c "'$BURROW_BIN' --root '$STORE/root' --runroot '$STORE/run' \
+  eventually "nobody" sh -c "'$BURROW_BIN' --root '$STORE/root' --runroot '$STORE/run' \
     top nobodys user | tail -n 1 | tr -d ' '"
   run burrow top nobodys user group huser
   assert_status 0

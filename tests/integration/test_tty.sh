@@ -17,18 +17,6 @@ in_tty() {
     "$BURROW_BIN" --root "$STORE/root" --runroot "$STORE/run" "$@"
 }
 
-# Polls (up to about 20 s) until CMD... prints exactly EXPECTED.
-tty_eventually() {
-  local expected=$1 i
-  shift
-  for i in $(seq 200); do
-    run "$@"
-    [ "$output" = "$expected" ] && return 0
-    sleep 0.1
-  done
-  fail "expected [$expected] from [$*], last got [$output]"
-}
-
 # The terminal's output with the pty's carriage returns removed.
 strip_cr() { tr -d '\r' <<<"$1"; }
 
@@ -90,7 +78,7 @@ test_tty_logs_show_the_terminal_output() {
   fresh_store
   load_busybox
   burrow run -d -t --name logged localhost/busybox sh -c 'echo hello-tty; echo second' >/dev/null
-  tty_eventually "exited" burrow inspect --format '{{.State.Status}}' logged
+  eventually "exited" burrow inspect --format '{{.State.Status}}' logged
   run burrow logs logged
   assert_status 0
   assert_eq "$(strip_cr "$output")" $'hello-tty\nsecond'
@@ -242,7 +230,7 @@ test_tty_attach_no_stdin_and_the_terminal_belongs_to_the_user() {
   burrow attach --no-stdin owned </dev/null >"$out" 2>&1 &
   local attach_pid=$!
   # Once it relays the ticks it is attached: then let the container end.
-  tty_eventually "yes" sh -c "grep -q tick '$out' && echo yes || cat '$out'"
+  eventually "yes" sh -c "grep -q tick '$out' && echo yes || cat '$out'"
   burrow exec -u 0 owned touch /tmp/go
   local status=0
   wait "$attach_pid" || status=$?
