@@ -171,7 +171,6 @@ Result<std::string> commit_container(Engine& engine, const std::string& referenc
     return base::failf(ENOENT, "container {}: its image {} is gone", record.name, record.image_id);
   BURROW_TRY(auto rootfs, container_rootfs_of(engine, record));
   BURROW_TRY(auto changes, rootfs_changes(rootfs));
-  std::erase_if(changes, [](const storage::Change& c) { return is_runtime_mount_point(c.path); });
 
   BURROW_TRY(auto storage_lock, lock_storage(engine.paths()));
   BURROW_TRY(std::string staging, base::make_temp_dir(engine.paths().tmp(), "commit-"));

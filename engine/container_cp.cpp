@@ -10,6 +10,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <string_view>
 #include <thread>
 
 #include "base/file_util.h"
@@ -26,6 +27,10 @@ namespace {
 using base::UniqueFd;
 
 constexpr uint64_t kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+// The digest of zero bytes: the diff_id of an archive stream with nothing in it.
+constexpr std::string_view kEmptyInputDigest =
+    "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 std::string strip_trailing_slashes(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -225,6 +230,10 @@ Status copy_in(Engine& engine, const CopyRequest& request) {
                                                   O_RDONLY | O_DIRECTORY | O_CLOEXEC, kInRoot));
     auto extracted = storage::extract_archive(0, dest.get(), options);
     if (!extracted) return tl::unexpected(extracted.error().with_context("copying from stdin"));
+    // libarchive takes zero bytes for an empty archive; an empty stdin is a
+    // mistake (nothing piped in), not a request to copy nothing.
+    if (extracted->diff_id == kEmptyInputDigest)
+      return base::fail(EINVAL, "copying from stdin: stdin was empty, not a tar archive");
     return base::ok();
   }
   BURROW_TRY(Source source, host_source(request.source.path));
@@ -280,7 +289,10 @@ Result<CopyTarget> plan_copy(const std::string& source_path, bool source_is_dir,
                          dest_path);
     return CopyTarget{parent_dir(dest_path), base_name(dest_path)};
   }
-  if (dest_path.ends_with('/') || !dest.parent_is_dir) return not_found(dest_path, where);
+  // "DIR/" promises a directory: a file needs it to exist, a directory
+  // becomes it (docker cp's rules).
+  if ((dest_path.ends_with('/') && !source_is_dir) || !dest.parent_is_dir)
+    return not_found(dest_path, where);
   return CopyTarget{parent_dir(dest_path), base_name(dest_path)};
 }
 

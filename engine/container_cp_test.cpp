@@ -89,11 +89,35 @@ TEST(CopyPlan, MissingParentOrTrailingSlashIsNotFound) {
   EXPECT_FALSE(plan_copy("/etc/passwd", false, "newdir/", missing(), "on the host"));
 }
 
+TEST(CopyPlan, DirectoryToMissingPathWithSlashCreatesIt) {
+  auto t = plan_copy("/etc", true, "out/newdir/", missing(), "on the host");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->dir, "out");
+  EXPECT_EQ(t->name, "newdir");
+  EXPECT_FALSE(plan_copy("/etc", true, "nodir/newdir/", DestState{}, "on the host"));
+}
+
 TEST(DiffFilter, RuntimeMountPointsOnly) {
   EXPECT_TRUE(is_runtime_mount_point("/etc/hosts"));
   EXPECT_TRUE(is_runtime_mount_point("/proc"));
   EXPECT_FALSE(is_runtime_mount_point("/etc"));
   EXPECT_FALSE(is_runtime_mount_point("/run/app.pid"));
+}
+
+TEST(DiffFilter, DirectoriesHoldingOnlyMountPointsAreNoChange) {
+  using storage::Change;
+  using storage::ChangeKind;
+  std::vector<Change> changes = {{ChangeKind::kChanged, "/etc", false, true},
+                                 {ChangeKind::kAdded, "/etc/hostname"},
+                                 {ChangeKind::kAdded, "/etc/resolv.conf"},
+                                 {ChangeKind::kAdded, "/run"},
+                                 {ChangeKind::kAdded, "/run/.containerenv"},
+                                 {ChangeKind::kChanged, "/tmp", false, true},
+                                 {ChangeKind::kAdded, "/tmp/file"}};
+  drop_runtime_changes(changes);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].path, "/tmp");
+  EXPECT_EQ(changes[1].path, "/tmp/file");
 }
 
 TEST(CommitConfig, ContainerSettingsThenChanges) {

@@ -19,7 +19,13 @@ bool is_runtime_mount_point(const std::string& path) {
   return std::find(kMountPoints.begin(), kMountPoints.end(), path) != kMountPoints.end();
 }
 
-Result<std::vector<storage::Change>> rootfs_changes(const ContainerRootfs& rootfs) {
+void drop_runtime_changes(std::vector<storage::Change>& changes) {
+  storage::drop_ignored_changes(changes, is_runtime_mount_point);
+}
+
+namespace {
+
+Result<std::vector<storage::Change>> all_changes(const ContainerRootfs& rootfs) {
   const auto& layout = rootfs.layout;
   if (rootfs.driver == storage::StorageDriver::kVfs) {
     // A container never started has no copy yet, and so no changes.
@@ -30,15 +36,21 @@ Result<std::vector<storage::Change>> rootfs_changes(const ContainerRootfs& rootf
   return storage::overlay_changes(layout.upper_dir, layout.lower_dirs);
 }
 
+}  // namespace
+
+Result<std::vector<storage::Change>> rootfs_changes(const ContainerRootfs& rootfs) {
+  BURROW_TRY(auto changes, all_changes(rootfs));
+  drop_runtime_changes(changes);
+  return changes;
+}
+
 Result<std::vector<storage::Change>> container_changes(Engine& engine,
                                                        const std::string& reference) {
   ContainerStore store(engine.db());
   BURROW_TRY(auto record, store.find(reference));
   BURROW_TRY(auto lock, lock_container(engine.paths(), record.id));
   BURROW_TRY(auto rootfs, container_rootfs_of(engine, record));
-  BURROW_TRY(auto changes, rootfs_changes(rootfs));
-  std::erase_if(changes, [](const storage::Change& c) { return is_runtime_mount_point(c.path); });
-  return changes;
+  return rootfs_changes(rootfs);
 }
 
 }  // namespace burrow::engine

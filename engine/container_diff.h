@@ -17,7 +17,12 @@ namespace burrow::engine {
 // (/etc/hosts, /proc, ...): not the user's changes, so, as in Podman, left out.
 bool is_runtime_mount_point(const std::string& path);
 
-// The changes of a container whose lock the caller holds, sorted by path.
+// Pure. Drops the runtime's mount points and the directories listed only
+// because the runtime created them there (/etc for /etc/hosts).
+void drop_runtime_changes(std::vector<storage::Change>& changes);
+
+// The changes of a container whose lock the caller holds, sorted by path,
+// runtime mount points left out.
 Result<std::vector<storage::Change>> rootfs_changes(const ContainerRootfs& rootfs);
 
 // Locks the container and lists its changes (mount points left out).

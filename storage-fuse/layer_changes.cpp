@@ -118,24 +118,34 @@ struct Walk {
   std::vector<Change>& out;
 };
 
+bool same_dir_metadata(const struct stat& a, const struct stat& b) {
+  return S_ISDIR(a.st_mode) && S_ISDIR(b.st_mode) && a.st_mode == b.st_mode &&
+         a.st_uid == b.st_uid && a.st_gid == b.st_gid;
+}
+
 Status walk_upper(Walk& walk, int dir_fd, const std::string& path, bool lower_hidden) {
   BURROW_TRY(auto names, list_dir_at(dir_fd));
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
-    if (is_opaque_marker(name)) continue;
     std::string child = child_of(path, name);
-    if (auto hidden = whiteout_file_target(name)) {
-      walk.out.push_back({ChangeKind::kDeleted, child_of(path, *hidden)});
-      continue;
-    }
     struct stat st;
     if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
       return fail_errno("reading {}", child);
+    if (is_whiteout_name(name)) {
+      // A ".wh.NAME" file is fuse-overlayfs's whiteout where mknod is
+      // refused. Its opaque marker is the ".wh..wh..opq" file plus, where
+      // mknod works, a ".wh..opq" whiteout device: metadata, not deletions.
+      auto hidden = whiteout_file_target(name);
+      if (hidden && S_ISREG(st.st_mode))
+        walk.out.push_back({ChangeKind::kDeleted, child_of(path, *hidden)});
+      continue;
+    }
     if (is_whiteout_device(st)) {
       walk.out.push_back({ChangeKind::kDeleted, child});
       continue;
     }
-    bool in_lower = !lower_hidden && walk.lower.lookup(child).has_value();
+    auto lower = lower_hidden ? std::nullopt : walk.lower.lookup(child);
+    bool in_lower = lower.has_value();
     ChangeKind kind = in_lower ? ChangeKind::kChanged : ChangeKind::kAdded;
     if (!S_ISDIR(st.st_mode)) {
       walk.out.push_back({kind, child});
@@ -144,7 +154,7 @@ Status walk_upper(Walk& walk, int dir_fd, const std::string& path, bool lower_hi
     UniqueFd sub = open_child_dir(dir_fd, name);
     if (!sub) return fail_errno("opening {}", child);
     bool opaque = is_opaque_dir(sub.get()) || has_opaque_marker(sub.get());
-    walk.out.push_back({kind, child, opaque});
+    walk.out.push_back({kind, child, opaque, in_lower && same_dir_metadata(st, *lower)});
     if (opaque && in_lower) {
       // Podman lists what an opaque directory hides as deleted; the layer
       // itself only needs the marker, so these are flagged as implied.
@@ -178,7 +188,7 @@ Status walk_copy(Walk& walk, int dir_fd, const std::string& path, bool lower_abs
     if (!lower)
       walk.out.push_back({ChangeKind::kAdded, child});
     else if (differs(st, *lower) || S_ISDIR(st.st_mode) != S_ISDIR(lower->st_mode))
-      walk.out.push_back({ChangeKind::kChanged, child});
+      walk.out.push_back({ChangeKind::kChanged, child, false, same_dir_metadata(st, *lower)});
     if (!S_ISDIR(st.st_mode)) continue;
     UniqueFd sub = open_child_dir(dir_fd, name);
     if (!sub) return fail_errno("opening {}", child);
@@ -203,11 +213,14 @@ bool is_whiteout_device(const struct stat& st) {
 }
 
 std::optional<std::string> whiteout_file_target(std::string_view name) {
-  if (!name.starts_with(kWhiteoutPrefix) || is_opaque_marker(name)) return std::nullopt;
+  if (!is_whiteout_name(name)) return std::nullopt;
   std::string_view hidden = name.substr(kWhiteoutPrefix.size());
-  if (hidden.empty() || hidden == "." || hidden == "..") return std::nullopt;
+  if (hidden.empty() || hidden == "." || hidden == ".." || is_whiteout_name(hidden))
+    return std::nullopt;
   return std::string(hidden);
 }
+
+bool is_whiteout_name(std::string_view name) { return name.starts_with(kWhiteoutPrefix); }
 
 bool is_opaque_marker(std::string_view name) { return name == kOpaqueMarker; }
 
@@ -223,6 +236,28 @@ bool is_opaque_dir(int dir_fd) {
 void sort_changes(std::vector<Change>& changes) {
   std::stable_sort(changes.begin(), changes.end(),
                    [](const Change& a, const Change& b) { return a.path < b.path; });
+}
+
+void drop_ignored_changes(std::vector<Change>& changes,
+                          const std::function<bool(const std::string&)>& ignored) {
+  std::set<std::string> holders;  // directories an ignored path was in
+  std::erase_if(changes, [&](const Change& change) {
+    if (!ignored(change.path)) return false;
+    holders.insert(change.path.substr(0, change.path.rfind('/')));
+    return true;
+  });
+  auto listed_for_holding_only = [&](const Change& change) {
+    if (!holders.count(change.path) || change.opaque) return false;
+    if (change.kind == ChangeKind::kDeleted) return false;
+    if (change.kind == ChangeKind::kChanged && !change.same_metadata) return false;
+    std::string below = change.path + "/";
+    return std::none_of(changes.begin(), changes.end(),
+                        [&](const Change& other) { return other.path.starts_with(below); });
+  };
+  std::set<std::string> dropped;
+  for (const auto& change : changes)
+    if (listed_for_holding_only(change)) dropped.insert(change.path);
+  std::erase_if(changes, [&](const Change& change) { return dropped.count(change.path) > 0; });
 }
 
 Result<std::vector<Change>> overlay_changes(const std::string& upper_dir,

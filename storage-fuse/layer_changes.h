@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,13 +25,19 @@ struct Change {
   // Added or changed: a directory hiding everything the layers have below
   // it. Deleted: implied by such a directory (no whiteout of its own).
   bool opaque = false;
+  // Changed directory whose own mode and owner are the layers': it is listed
+  // only because entries in it changed (its mtime moved with them).
+  bool same_metadata = false;
 };
 
 // Overlay whiteouts: a 0:0 character device (kernel overlay, fuse-overlayfs
 // as root), or a ".wh.NAME" file (fuse-overlayfs when mknod is refused).
 bool is_whiteout_device(const struct stat& st);
-// "NAME" for ".wh.NAME"; nullopt for other names and for the opaque marker.
+// "NAME" for ".wh.NAME"; nullopt for other names, for the opaque marker and
+// for ".wh..wh.*" (aufs and fuse-overlayfs metadata, never a user's file).
 std::optional<std::string> whiteout_file_target(std::string_view name);
+// Names a layer can never hold as plain files: every ".wh." name.
+bool is_whiteout_name(std::string_view name);
 // ".wh..wh..opq", fuse-overlayfs's marker file for an opaque directory.
 bool is_opaque_marker(std::string_view name);
 // The xattrs that mark an opaque directory: trusted.overlay.opaque (overlay
@@ -39,6 +46,14 @@ bool is_opaque_dir(int dir_fd);
 
 // Sorted by path, as Podman prints them.
 void sort_changes(std::vector<Change>& changes);
+
+// Pure. Drops the changes whose path `ignored` accepts (the runtime's mount
+// points) and then the directories listed only because of them: added, or
+// changed with the same metadata, with nothing else changed below them.
+// Without this an image lacking /etc/hosts shows "C /etc" in every
+// container that ran (a long-standing Podman complaint).
+void drop_ignored_changes(std::vector<Change>& changes,
+                          const std::function<bool(const std::string&)>& ignored);
 
 // `lower_dirs` top-most first, each in the overlay format layer_unpack writes.
 base::Result<std::vector<Change>> overlay_changes(const std::string& upper_dir,

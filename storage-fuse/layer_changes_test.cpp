@@ -47,7 +47,10 @@ TEST(WhiteoutNames, FileTargetsAndOpaqueMarker) {
   EXPECT_EQ(whiteout_file_target("passwd"), std::nullopt);
   EXPECT_EQ(whiteout_file_target(".wh."), std::nullopt);
   EXPECT_EQ(whiteout_file_target(".wh.."), std::nullopt);
+  EXPECT_EQ(whiteout_file_target(".wh..wh.aufs"), std::nullopt) << "aufs metadata";
   EXPECT_TRUE(is_opaque_marker(".wh..wh..opq"));
+  EXPECT_TRUE(is_whiteout_name(".wh..opq"));
+  EXPECT_FALSE(is_whiteout_name("wh.passwd"));
   struct stat st = {};
   st.st_mode = S_IFCHR;
   st.st_rdev = makedev(0, 0);
@@ -80,6 +83,70 @@ TEST_F(ChangesTest, UpperDirClassifiesAddedChangedDeletedAndOpaque) {
             "C /var/cache*\n"
             "D /var/cache/a*\n"
             "A /var/cache/b\n");
+}
+
+TEST_F(ChangesTest, FuseOverlayfsOpaqueMetadataIsNoDeletion) {
+  put(lower_, "etc/passwd", "root\n");
+  put(upper_, "newdir/.wh..wh..opq", "");
+  put(upper_, "newdir/file", "f");
+  // Where mknod works fuse-overlayfs adds a ".wh..opq" whiteout device too.
+  std::string device = base::path_join(upper_, "newdir/.wh..opq");
+  bool have_device = ::mknod(device.c_str(), S_IFCHR | 0700, makedev(0, 0)) == 0;
+  auto changes = overlay_changes(upper_, {lower_});
+  ASSERT_TRUE(changes) << changes.error().message;
+  EXPECT_EQ(describe(*changes),
+            "A /newdir*\n"
+            "A /newdir/file\n")
+      << (have_device ? "with the device" : "without the device (no mknod here)");
+}
+
+TEST_F(ChangesTest, ChangedDirectoriesSayWhetherTheirMetadataChanged) {
+  put(lower_, "etc/passwd", "root\n");
+  put(lower_, "var/log/x", "x");
+  put(upper_, "etc/hosts", "127.0.0.1\n");
+  put(upper_, "var/log/y", "y");
+  ASSERT_EQ(::chmod(base::path_join(lower_, "etc").c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(base::path_join(upper_, "etc").c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(base::path_join(lower_, "var/log").c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(base::path_join(upper_, "var/log").c_str(), 0700), 0);
+  auto changes = overlay_changes(upper_, {lower_});
+  ASSERT_TRUE(changes) << changes.error().message;
+  ASSERT_EQ(describe(*changes), "C /etc\nA /etc/hosts\nC /var\nC /var/log\nA /var/log/y\n");
+  EXPECT_TRUE((*changes)[0].same_metadata);
+  EXPECT_FALSE((*changes)[3].same_metadata) << "chmod 0700";
+}
+
+bool is_mount_point(const std::string& path) { return path == "/etc/hosts" || path == "/proc"; }
+
+TEST(DropIgnoredChanges, DropsDirectoriesListedOnlyForIgnoredEntries) {
+  std::vector<Change> changes = {{ChangeKind::kChanged, "/etc", false, true},
+                                 {ChangeKind::kAdded, "/etc/hosts"},
+                                 {ChangeKind::kAdded, "/proc"}};
+  drop_ignored_changes(changes, is_mount_point);
+  EXPECT_EQ(describe(changes), "");
+}
+
+TEST(DropIgnoredChanges, KeepsDirectoriesWithOtherChangesOrNewMetadata) {
+  std::vector<Change> other = {{ChangeKind::kChanged, "/etc", false, true},
+                               {ChangeKind::kAdded, "/etc/hosts"},
+                               {ChangeKind::kChanged, "/etc/passwd"}};
+  drop_ignored_changes(other, is_mount_point);
+  EXPECT_EQ(describe(other), "C /etc\nC /etc/passwd\n");
+  std::vector<Change> chmodded = {{ChangeKind::kChanged, "/etc", false, false},
+                                  {ChangeKind::kAdded, "/etc/hosts"}};
+  drop_ignored_changes(chmodded, is_mount_point);
+  EXPECT_EQ(describe(chmodded), "C /etc\n");
+  std::vector<Change> opaque = {{ChangeKind::kChanged, "/etc", true, true},
+                                {ChangeKind::kAdded, "/etc/hosts"}};
+  drop_ignored_changes(opaque, is_mount_point);
+  EXPECT_EQ(describe(opaque), "C /etc*\n") << "an opaque directory hides the layers' files";
+  // A directory the runtime added only to hold a mount point goes too,
+  // but not a sibling that merely shares a prefix.
+  std::vector<Change> added = {{ChangeKind::kAdded, "/etc"},
+                               {ChangeKind::kAdded, "/etc/hosts"},
+                               {ChangeKind::kAdded, "/etcetera"}};
+  drop_ignored_changes(added, is_mount_point);
+  EXPECT_EQ(describe(added), "A /etcetera\n");
 }
 
 TEST_F(ChangesTest, CopyComparedWithLayers) {

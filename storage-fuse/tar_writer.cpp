@@ -44,6 +44,25 @@ UniqueFd open_at(int dir_fd, const std::string& name, int flags) {
                            flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
 }
 
+// Opens the entry fstatat just described, for reading. A running container
+// can swap it meanwhile: a FIFO put in its place must not block the open
+// (O_NONBLOCK), and anything but the same inode is an error, not an entry
+// whose header and data disagree.
+base::Result<UniqueFd> open_same(int dir_fd, const std::string& name, const std::string& as,
+                                 const struct stat& expected) {
+  int type = S_ISDIR(expected.st_mode) ? O_DIRECTORY : 0;
+  UniqueFd fd = open_at(dir_fd, name, O_RDONLY | O_NONBLOCK | type);
+  if (!fd) return fail_errno("opening \"{}\"", as);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return fail_errno("reading \"{}\"", as);
+  if (st.st_dev != expected.st_dev || st.st_ino != expected.st_ino)
+    return base::failf(EAGAIN, "\"{}\" was replaced while it was being archived", as);
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
+    return fail_errno("opening \"{}\"", as);
+  return fd;
+}
+
 }  // namespace
 
 TarWriter::~TarWriter() {
@@ -134,8 +153,7 @@ Status TarWriter::add_stat(int dir_fd, const std::string& name, const std::strin
   }
   UniqueFd fd;
   if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-    fd = open_at(dir_fd, name, O_RDONLY | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
-    if (!fd) return fail_errno("opening \"{}\"", as);
+    BURROW_TRY(fd, open_same(dir_fd, name, as, st));
   }
   if (S_ISREG(st.st_mode)) archive_entry_set_size(entry.get(), st.st_size);
   if (S_ISLNK(st.st_mode)) {
