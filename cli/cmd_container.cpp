@@ -18,6 +18,7 @@
 #include "engine/container_options.h"
 #include "engine/container_remove.h"
 #include "engine/container_state.h"
+#include "engine/container_wait.h"
 #include "engine/events.h"
 #include "engine/signal_names.h"
 
@@ -238,7 +239,9 @@ void add_rm(CLI::App& app, Context& ctx) {
   cmd->add_flag("-a,--all", flags->all, "Remove all containers");
   cmd->add_flag("-f,--force", flags->force, "Kill running containers first");
   cmd->add_flag("-i,--ignore", flags->ignore, "Ignore containers that do not exist");
-  cmd->add_flag("-v,--volumes", flags->volumes, "Remove anonymous volumes (there are none yet)");
+  cmd->add_flag("-v,--volumes", flags->volumes,
+                "Also remove the container's anonymous volumes (burrow has no volumes yet, so "
+                "there is nothing more to remove)");
   cmd->add_option("CONTAINER", flags->names, "Containers to remove");
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return rm(ctx, *flags); }); });
 }
@@ -358,30 +361,47 @@ void add_ps(CLI::App& app, Context& ctx, const std::string& name) {
 
 // ---- wait -----------------------------------------------------------------
 
-Result<int> wait(Context& ctx, const std::vector<std::string>& names,
-                 const std::vector<std::string>& conditions) {
-  for (const auto& condition : conditions)
-    if (condition != "stopped" && condition != "exited")
-      return base::failf(EINVAL, "wait --condition {}: only stopped and exited are supported",
-                         condition);
-  if (names.empty()) return base::fail(EINVAL, "wait requires at least one container");
+struct WaitFlags {
+  std::vector<std::string> names;
+  std::vector<std::string> conditions;
+  std::string interval;
+  bool ignore = false;
+};
+
+Result<int> wait(Context& ctx, const WaitFlags& flags) {
+  engine::WaitRequest request;
+  for (const auto& condition : flags.conditions) {
+    BURROW_TRY(auto parsed, engine::parse_wait_condition(condition));
+    request.conditions.push_back(parsed);
+  }
+  if (!flags.interval.empty()) {
+    BURROW_TRY(request.interval, engine::parse_wait_interval(flags.interval));
+  }
+  if (flags.names.empty()) return base::fail(EINVAL, "wait requires at least one container");
   BURROW_TRY(auto engine, ctx.open_engine(Access::kModify));
-  return for_each_reference(names, [&](const std::string& name) -> Status {
-    BURROW_TRY(int64_t code, engine::wait_for_exit(*engine, name));
-    std::cout << code << std::endl;
+  return for_each_reference(flags.names, [&](const std::string& name) -> Status {
+    auto code = engine::wait_for_condition(*engine, name, request);
+    if (!code && flags.ignore && code.error().code == ENOENT) code = -1;
+    BURROW_CHECK(code);
+    std::cout << *code << std::endl;
     return base::ok();
   });
 }
 
 void add_wait(CLI::App& app, Context& ctx) {
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto conditions = std::make_shared<std::vector<std::string>>();
+  auto flags = std::make_shared<WaitFlags>();
   auto* cmd = app.add_subcommand("wait", "Wait for containers to exit and print their exit codes");
-  cmd->add_option("--condition", *conditions, "Condition to wait for: stopped (default), exited");
-  cmd->add_option("CONTAINER", *names, "Containers");
-  cmd->callback([&ctx, names, conditions] {
-    run_command(ctx, [&] { return wait(ctx, *names, *conditions); });
-  });
+  cmd->add_option("--condition", flags->conditions,
+                  "State to wait for, any of those given: stopped (default) or exited (print the "
+                  "exit code), configured, created, initialized, running, paused, stopping, "
+                  "removing, healthy, unhealthy (print -1)")
+      ->allow_extra_args(false);
+  cmd->add_option("-i,--interval", flags->interval,
+                  "Time between looks at the state: a duration or milliseconds (default 250ms)");
+  cmd->add_flag("--ignore", flags->ignore,
+                "Print -1 for a container that does not exist instead of an error");
+  cmd->add_option("CONTAINER", flags->names, "Containers");
+  cmd->callback([&ctx, flags] { run_command(ctx, [&] { return wait(ctx, *flags); }); });
 }
 
 // ---- logs -----------------------------------------------------------------
@@ -398,12 +418,15 @@ Result<int> logs(Context& ctx, const LogsFlags& flags) {
   engine::ContainerStore store(engine->db());
   BURROW_TRY(auto record, store.find(flags.name));
   BURROW_TRY(auto stored, engine::stored_config(record));
-  if (stored.options.log_driver == "none")
-    return base::failf(EINVAL, "container {} was created with --log-driver none: it has no logs",
+  auto format = engine::log_format_of_driver(stored.options.log_driver);
+  if (!format) {
+    return base::failf(EINVAL,
+                       "this container is using the 'none' log driver, cannot read logs: container "
+                       "{} was created with --log-driver none and is not logging output",
                        record.name);
-  if (stored.options.log_driver == "json-file")
-    return base::failf(ENOTSUP, "reading json-file logs is not supported yet: use k8s-file");
+  }
   engine::LogsOptions options;
+  options.format = *format;
   options.timestamps = flags.timestamps;
   options.follow = flags.follow;
   int64_t now_ns = static_cast<int64_t>(::time(nullptr)) * 1000000000;
@@ -415,7 +438,7 @@ Result<int> logs(Context& ctx, const LogsFlags& flags) {
   }
   if (flags.tail && *flags.tail >= 0) options.tail = static_cast<size_t>(*flags.tail);
   const auto& paths = engine->paths();
-  auto running = [&] { return engine::is_active(engine::observed(paths, record).state); };
+  auto running = [&] { return engine::log_still_written(paths, record); };
   auto printed = engine::print_logs(engine::log_file_path(paths, record.id), options, STDOUT_FILENO,
                                     STDERR_FILENO, running);
   // A container that never started has no log file yet: nothing to show.

@@ -1,8 +1,10 @@
 // The reader behind `burrow logs`, run in the CLI process: parses the
-// k8s-file log the monitor writes and prints it the way `podman logs` does.
+// k8s-file or json-file log the monitor writes and prints it the way
+// `podman logs` does.
 #include "engine/container_logs.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,12 +12,15 @@
 #include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "base/file_util.h"
+#include "base/go_duration.h"
 #include "base/unique_fd.h"
+#include "engine/container_state.h"
 #include "image/timestamps.h"
 
 namespace burrow::engine {
@@ -81,67 +86,6 @@ std::optional<int64_t> unix_seconds_nanos(std::string_view text) {
   return unix_nanos(seconds, nanos);
 }
 
-// Go's time.ParseDuration, in nanoseconds: "0", or a signed sequence of
-// decimal numbers each with a unit ("1h30m", "2.5s", "-1.5h", "300ms").
-std::optional<int64_t> go_duration_nanos(std::string_view text) {
-  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"ns", 1},
-      {"us", 1000},
-      {"\u00b5s", 1000},  // micro sign
-      {"\u03bcs", 1000},  // Greek small letter mu
-      {"ms", 1000 * 1000},
-      {"s", kNanosPerSecond},
-      {"m", 60 * kNanosPerSecond},
-      {"h", 3600 * kNanosPerSecond},
-  };
-  bool negative = false;
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-    negative = text.front() == '-';
-    text.remove_prefix(1);
-  }
-  if (text == "0") return 0;
-  if (text.empty()) return std::nullopt;
-  int64_t total = 0;
-  while (!text.empty()) {
-    bool any_digit = false;
-    int64_t whole = 0;
-    for (; !text.empty() && is_digit(text.front()); text.remove_prefix(1)) {
-      any_digit = true;
-      if (__builtin_mul_overflow(whole, 10, &whole) ||
-          __builtin_add_overflow(whole, text.front() - '0', &whole))
-        return std::nullopt;
-    }
-    // Go keeps the fraction as a float too; digits past what a double holds are dropped.
-    double fraction = 0;
-    double scale = 1;
-    if (!text.empty() && text.front() == '.') {
-      for (text.remove_prefix(1); !text.empty() && is_digit(text.front()); text.remove_prefix(1)) {
-        any_digit = true;
-        if (scale < 1e18) {
-          fraction = fraction * 10 + (text.front() - '0');
-          scale *= 10;
-        }
-      }
-    }
-    if (!any_digit) return std::nullopt;
-    size_t unit_end = 0;
-    while (unit_end < text.size() && !is_digit(text[unit_end]) && text[unit_end] != '.') ++unit_end;
-    std::string_view unit = text.substr(0, unit_end);
-    text.remove_prefix(unit_end);
-    auto known = std::find_if(std::begin(kUnits), std::end(kUnits),
-                              [&](const auto& entry) { return entry.first == unit; });
-    if (known == std::end(kUnits)) return std::nullopt;
-    int64_t value = 0;
-    auto fraction_nanos =
-        static_cast<int64_t>(fraction * (static_cast<double>(known->second) / scale));
-    if (__builtin_mul_overflow(whole, known->second, &value) ||
-        __builtin_add_overflow(value, fraction_nanos, &value) ||
-        __builtin_add_overflow(total, value, &total))
-      return std::nullopt;
-  }
-  return negative ? -total : total;
-}
-
 // For error messages only: the 1-based number of the line that starts at
 // `offset`. Reading backwards for --tail does not know it otherwise.
 size_t line_number_at(int fd, off_t offset) {
@@ -158,9 +102,13 @@ size_t line_number_at(int fd, off_t offset) {
   return line;
 }
 
-Result<LogRecord> parse_line_at(std::string_view line, const std::string& path, int fd,
-                                off_t offset) {
-  auto record = parse_k8s_log_line(line);
+Result<LogRecord> parse_line(LogFormat format, std::string_view line) {
+  return format == LogFormat::kJsonFile ? parse_json_log_line(line) : parse_k8s_log_line(line);
+}
+
+Result<LogRecord> parse_line_at(LogFormat format, std::string_view line, const std::string& path,
+                                int fd, off_t offset) {
+  auto record = parse_line(format, line);
   if (!record) {
     return tl::unexpected(record.error().with_context(
         fmt::format("log file {} line {}", path, line_number_at(fd, offset))));
@@ -255,7 +203,7 @@ struct Tail {
 // Reads the log backwards in chunks, so `logs --tail` of a large file reads
 // little more than it prints. An unterminated last line is left for the
 // forward reader, which starts at resume_offset.
-Result<Tail> read_tail(int fd, const std::string& path, size_t count) {
+Result<Tail> read_tail(LogFormat format, int fd, const std::string& path, size_t count) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return base::fail_errno("stat {}", path);
   off_t pos = st.st_size;
@@ -298,7 +246,8 @@ Result<Tail> read_tail(int fd, const std::string& path, size_t count) {
     }
     size_t start = previous == std::string::npos ? 0 : previous + 1;
     std::string_view line(pending.data() + start, pending.size() - 1 - start);
-    BURROW_TRY(LogRecord record, parse_line_at(line, path, fd, pos + static_cast<off_t>(start)));
+    BURROW_TRY(LogRecord record,
+               parse_line_at(format, line, path, fd, pos + static_cast<off_t>(start)));
     selector.take(std::move(record));
     pending.resize(start);
   }
@@ -311,8 +260,8 @@ Result<Tail> read_tail(int fd, const std::string& path, size_t count) {
 // kept until its newline arrives, never an error.
 class LogFollower {
  public:
-  LogFollower(std::string path, base::UniqueFd fd, off_t offset)
-      : path_(std::move(path)), fd_(std::move(fd)), offset_(offset) {}
+  LogFollower(LogFormat format, std::string path, base::UniqueFd fd, off_t offset)
+      : format_(format), path_(std::move(path)), fd_(std::move(fd)), offset_(offset) {}
 
   // Prints everything up to the current end of the file. A file shorter than
   // what was read has been truncated by rotation: its new content is read
@@ -363,8 +312,8 @@ class LogFollower {
     size_t start = 0;
     for (size_t end; (end = pending_.find('\n', start)) != std::string::npos; start = end + 1) {
       std::string_view line(pending_.data() + start, end - start);
-      BURROW_TRY(LogRecord record,
-                 parse_line_at(line, path_, fd_.get(), pending_offset + static_cast<off_t>(start)));
+      BURROW_TRY(LogRecord record, parse_line_at(format_, line, path_, fd_.get(),
+                                                 pending_offset + static_cast<off_t>(start)));
       BURROW_CHECK(printer.print(record));
     }
     pending_.erase(0, start);
@@ -376,6 +325,7 @@ class LogFollower {
     return base::ok();
   }
 
+  LogFormat format_;
   std::string path_;
   base::UniqueFd fd_;
   off_t offset_;         // the first byte not yet read
@@ -421,11 +371,46 @@ Result<LogRecord> parse_k8s_log_line(std::string_view line) {
   return record;
 }
 
+Result<LogRecord> parse_json_log_line(std::string_view line) {
+  // Parsed without exceptions: a damaged line is an error value here.
+  auto json = nlohmann::json::parse(line, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return base::fail(EINVAL, "not a JSON object");
+  auto string_field = [&](const char* name) -> Result<std::string> {
+    auto field = json.find(name);
+    if (field == json.end() || !field->is_string())
+      return base::failf(EINVAL, "missing the string field \"{}\"", name);
+    return field->get<std::string>();
+  };
+  LogRecord record;
+  BURROW_TRY(std::string stream, string_field("stream"));
+  if (stream != "stdout" && stream != "stderr") {
+    return base::failf(EINVAL, "unknown stream \"{}\" (expected stdout or stderr)", stream);
+  }
+  record.is_stderr = stream == "stderr";
+  BURROW_TRY(record.time_text, string_field("time"));
+  auto time = image::parse_rfc3339(record.time_text);
+  if (!time) return tl::unexpected(time.error());
+  auto nanos = unix_nanos(time->seconds, time->nanos);
+  if (!nanos) return base::failf(ERANGE, "time \"{}\" is out of range", record.time_text);
+  record.time_ns = *nanos;
+  // Docker keeps the newline in "log"; a text without one is the start of
+  // a line the next record of the stream continues.
+  BURROW_TRY(record.text, string_field("log"));
+  record.partial = record.text.empty() || record.text.back() != '\n';
+  if (!record.partial) record.text.pop_back();
+  return record;
+}
+
+std::optional<LogFormat> log_format_of_driver(std::string_view driver) {
+  if (driver == "none") return std::nullopt;
+  return driver == "json-file" ? LogFormat::kJsonFile : LogFormat::kK8sFile;
+}
+
 Result<int64_t> parse_log_time(std::string_view text, int64_t now_ns) {
   if (auto nanos = rfc3339_nanos(text)) return *nanos;
   if (auto nanos = local_time_nanos(text)) return *nanos;
   if (auto nanos = unix_seconds_nanos(text)) return *nanos;
-  if (auto duration = go_duration_nanos(text)) {
+  if (auto duration = base::parse_go_duration(text)) {
     int64_t nanos = 0;
     if (!__builtin_sub_overflow(now_ns, *duration, &nanos)) return nanos;
   }
@@ -443,11 +428,11 @@ Status print_logs(const std::string& path, const LogsOptions& options, int out_f
   LogPrinter printer(options, out_fd, err_fd);
   off_t start = 0;
   if (options.tail) {
-    BURROW_TRY(Tail tail, read_tail(fd.get(), path, *options.tail));
+    BURROW_TRY(Tail tail, read_tail(options.format, fd.get(), path, *options.tail));
     for (const LogRecord& record : tail.records) BURROW_CHECK(printer.print(record));
     start = tail.resume_offset;
   }
-  LogFollower follower(path, std::move(fd), start);
+  LogFollower follower(options.format, path, std::move(fd), start);
   if (!options.follow) {
     BURROW_CHECK(follower.drain(printer));
     return printer.flush();
@@ -466,6 +451,14 @@ Status print_logs(const std::string& path, const LogsOptions& options, int out_f
     if (!running) return base::ok();
     std::this_thread::sleep_for(kFollowPollInterval);
   }
+}
+
+bool log_still_written(const StorePaths& paths, const ContainerRecord& container) {
+  if (!is_active(container.state)) return false;
+  if (init_alive(container)) return true;
+  if (read_exit_file(paths, container.id)) return false;
+  return container.monitor_pid && *container.monitor_pid > 0 &&
+         ::kill(static_cast<pid_t>(*container.monitor_pid), 0) == 0;
 }
 
 }  // namespace burrow::engine

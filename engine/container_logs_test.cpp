@@ -32,6 +32,14 @@ std::string record(int second, std::string_view stream, char flag, std::string_v
   return fmt::format("{} {} {} {}\n", time_text(second), stream, flag, text);
 }
 
+// The json-file form of record(): the same instant, in UTC as Docker writes
+// it; `log` is the text with its newline when the line is complete.
+std::string json_record(int second, std::string_view stream, std::string_view log) {
+  return fmt::format(
+      "{{\"log\":\"{}\",\"stream\":\"{}\",\"time\":\"2024-05-01T08:00:{:02}.000000001Z\"}}\n", log,
+      stream, second);
+}
+
 int64_t record_time(int second) { return (kMay1 + 8 * 3600 + second) * kSecond + 1; }
 
 // ---- parse_k8s_log_line
@@ -93,6 +101,71 @@ TEST(ParseK8sLogLine, MalformedLinesSayWhatIsWrong) {
     EXPECT_NE(parsed.error().message.find(c.message), std::string::npos)
         << c.line << " -> " << parsed.error().message;
   }
+}
+
+// ---- parse_json_log_line
+
+TEST(ParseJsonLogLine, CompleteLineDropsItsNewline) {
+  auto parsed = parse_json_log_line(
+      R"({"log":"hello \"you\"\n","stream":"stdout","time":"2024-05-01T08:11:12.123456789Z"})");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->time_ns, (kMay1 + 8 * 3600 + 11 * 60 + 12) * kSecond + 123456789);
+  EXPECT_EQ(parsed->time_text, "2024-05-01T08:11:12.123456789Z");
+  EXPECT_FALSE(parsed->is_stderr);
+  EXPECT_FALSE(parsed->partial);
+  EXPECT_EQ(parsed->text, "hello \"you\"");
+}
+
+TEST(ParseJsonLogLine, TextWithoutNewlineIsPartial) {
+  auto parsed = parse_json_log_line(
+      R"({"stream":"stderr","time":"2024-05-01T00:00:01Z","log":"a\tb\u00e9"})");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_TRUE(parsed->is_stderr);
+  EXPECT_TRUE(parsed->partial);
+  EXPECT_EQ(parsed->text, "a\tb\xc3\xa9");
+  EXPECT_EQ(parsed->time_ns, (kMay1 + 1) * kSecond);
+}
+
+TEST(ParseJsonLogLine, EmptyLineIsComplete) {
+  auto parsed =
+      parse_json_log_line(R"({"log":"\n","stream":"stdout","time":"2024-05-01T00:00:01Z"})");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_FALSE(parsed->partial);
+  EXPECT_EQ(parsed->text, "");
+}
+
+TEST(ParseJsonLogLine, MalformedLinesSayWhatIsWrong) {
+  struct Case {
+    const char* line;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"", "not a JSON object"},
+      {"2024-05-01T00:00:01Z stdout F x", "not a JSON object"},
+      {R"(["log","stream"])", "not a JSON object"},
+      {R"({"log":"x\n","stream":"stdout","time":"2024-05-01T00:00:01Z")", "not a JSON object"},
+      {R"({"stream":"stdout","time":"2024-05-01T00:00:01Z"})", "\"log\""},
+      {R"({"log":5,"stream":"stdout","time":"2024-05-01T00:00:01Z"})", "\"log\""},
+      {R"({"log":"x\n","time":"2024-05-01T00:00:01Z"})", "\"stream\""},
+      {R"({"log":"x\n","stream":"stdin","time":"2024-05-01T00:00:01Z"})",
+       "unknown stream \"stdin\""},
+      {R"({"log":"x\n","stream":"stdout"})", "\"time\""},
+      {R"({"log":"x\n","stream":"stdout","time":"yesterday"})", "invalid RFC 3339"},
+      {R"({"log":"x\n","stream":"stdout","time":"9999-01-01T00:00:00Z"})", "out of range"},
+  };
+  for (const Case& c : cases) {
+    auto parsed = parse_json_log_line(c.line);
+    ASSERT_FALSE(parsed) << c.line;
+    EXPECT_EQ(parsed.error().code, c.message == std::string("out of range") ? ERANGE : EINVAL);
+    EXPECT_NE(parsed.error().message.find(c.message), std::string::npos)
+        << c.line << " -> " << parsed.error().message;
+  }
+}
+
+TEST(LogFormatOfDriver, NoneHasNoLog) {
+  EXPECT_EQ(log_format_of_driver("k8s-file"), LogFormat::kK8sFile);
+  EXPECT_EQ(log_format_of_driver("json-file"), LogFormat::kJsonFile);
+  EXPECT_EQ(log_format_of_driver("none"), std::nullopt);
 }
 
 // ---- parse_log_time
@@ -533,6 +606,73 @@ TEST_F(PrintLogs, FollowStopsAtAMalformedAppendedLine) {
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message.find("line 2"), std::string::npos) << result.error().message;
   EXPECT_EQ(out(), "fine\n");
+}
+
+// ---- print_logs of json-file logs
+
+LogsOptions json_options() {
+  LogsOptions options;
+  options.format = LogFormat::kJsonFile;
+  return options;
+}
+
+TEST_F(PrintLogs, JsonFileSplitsStreamsAndJoinsPartialLines) {
+  append(json_record(1, "stdout", "hel") + json_record(2, "stderr", "between\\n") +
+         json_record(3, "stdout", "lo") + json_record(4, "stdout", " world\\n") +
+         json_record(5, "stdout", "\\n") + json_record(6, "stderr", "e\\n"));
+  ASSERT_TRUE(run(json_options()));
+  EXPECT_EQ(out(), "hello world\n\n");
+  EXPECT_EQ(err(), "between\ne\n");
+}
+
+TEST_F(PrintLogs, JsonFileTimestampsSinceAndTail) {
+  append(json_record(1, "stdout", "one\\n") + json_record(2, "stdout", "tw") +
+         json_record(3, "stdout", "o\\n") + json_record(4, "stdout", "three\\n"));
+  LogsOptions options = json_options();
+  options.timestamps = true;
+  options.tail = 2;
+  ASSERT_TRUE(run(options));
+  EXPECT_EQ(out(), "2024-05-01T08:00:02.000000001Z two\n2024-05-01T08:00:04.000000001Z three\n");
+  reset_output();
+  options = json_options();
+  options.since_ns = record_time(3);
+  ASSERT_TRUE(run(options));
+  EXPECT_EQ(out(), "o\nthree\n");
+  reset_output();
+  options = json_options();
+  options.until_ns = record_time(1);
+  ASSERT_TRUE(run(options));
+  EXPECT_EQ(out(), "one\n");
+}
+
+TEST_F(PrintLogs, JsonFileMalformedLineNamesFileAndLine) {
+  append(json_record(1, "stdout", "fine\\n") + record(2, "stdout", 'F', "k8s line"));
+  auto result = run(json_options());
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find(path_ + " line 2"), std::string::npos)
+      << result.error().message;
+}
+
+TEST_F(PrintLogs, JsonFileFollowSwitchesToARotatedLog) {
+  append(json_record(1, "stdout", "old file\\n"));
+  std::atomic<bool> running{true};
+  bool saw_after = false;
+  std::thread writer([&] {
+    wait_for_contents(out_.get(), "old file\n");
+    append(json_record(2, "stdout", "end of old\\n"));
+    std::string fresh = dir_ + "/ctr.log.rotate";
+    EXPECT_TRUE(
+        base::write_file_atomic(fresh, json_record(3, "stdout", "new file\\n"), 0644, false));
+    EXPECT_EQ(::rename(fresh.c_str(), path_.c_str()), 0);
+    saw_after = wait_for_contents(out_.get(), "old file\nend of old\nnew file\n");
+    running = false;
+  });
+  LogsOptions options = json_options();
+  options.follow = true;
+  auto result = run(options, [&] { return running.load(); });
+  writer.join();
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(saw_after) << out();
 }
 
 }  // namespace

@@ -5,9 +5,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
-
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/unique_fd.h"
@@ -45,15 +42,6 @@ bool wait_process_exit(pid_t pid, int timeout_ms) {
   return !pidfd || poll_exit(pidfd, timeout_ms);
 }
 
-// Waits up to timeout_ms (-1: forever) for the init to exit; true once gone.
-bool wait_init_exit(const ContainerRecord& c, int timeout_ms) {
-  if (!init_alive(c)) return true;
-  base::UniqueFd pidfd = open_pidfd(*c.pid);
-  // The pid could have been reused between the check and the open.
-  if (!pidfd || !init_alive(c)) return !init_alive(c);
-  return poll_exit(pidfd, timeout_ms);
-}
-
 Result<int> stop_signal_of(Engine& engine, const ContainerRecord& c, const CreateOptions& options) {
   if (options.stop_signal) return parse_signal(*options.stop_signal);
   auto image = engine.images().find_by_id(c.image_id);
@@ -81,6 +69,14 @@ Status kill_and_wait(const ContainerRecord& c) {
 }
 
 }  // namespace
+
+bool wait_init_exit(const ContainerRecord& c, int timeout_ms) {
+  if (!init_alive(c)) return true;
+  base::UniqueFd pidfd = open_pidfd(*c.pid);
+  // The pid could have been reused between the check and the open.
+  if (!pidfd || !init_alive(c)) return !init_alive(c);
+  return poll_exit(pidfd, timeout_ms);
+}
 
 Status remove_container_locked(Engine& engine, const std::string& id) {
   const StorePaths& paths = engine.paths();
@@ -173,17 +169,6 @@ Status kill_container(Engine& engine, const std::string& reference, int signal) 
     return base::fail_errno("sending signal {} to container {}", signal, record.name);
   record_container_event(engine.paths(), record, "kill");
   return base::ok();
-}
-
-Result<int64_t> wait_for_exit(Engine& engine, const std::string& reference) {
-  for (;;) {
-    BURROW_TRY(auto record, refresh_container(engine, reference));
-    if (record.state == "exited") return record.exit_code.value_or(-1);
-    if (is_active(record.state))
-      wait_init_exit(record, 1000);
-    else
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
 }
 
 }  // namespace burrow::engine

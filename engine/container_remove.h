@@ -1,11 +1,12 @@
-// Ending containers: stop (signal, grace period, SIGKILL), kill, wait, and
-// remove.
+// Ending containers: stop (signal, grace period, SIGKILL), kill, and
+// remove. `burrow wait` is in container_wait.h.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "base/result.h"
+#include "engine/container_store.h"
 #include "engine/engine.h"
 
 namespace burrow::engine {
@@ -29,8 +30,8 @@ Status stop_container(Engine& engine, const std::string& reference, std::optiona
 // not run.
 Status kill_container(Engine& engine, const std::string& reference, int signal);
 
-// Blocks until the container has exited (and is recorded so) and returns
-// its exit code.
-Result<int64_t> wait_for_exit(Engine& engine, const std::string& reference);
+// Waits up to timeout_ms (-1: forever) for the init of a container that
+// runs to exit; true once it has gone.
+bool wait_init_exit(const ContainerRecord& container, int timeout_ms);
 
 }  // namespace burrow::engine

@@ -1,13 +1,14 @@
 #include "engine/container_top.h"
 
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <map>
-#include <sys/stat.h>
 
 #include "base/file_util.h"
+#include "base/go_duration.h"
 #include "base/strings.h"
 #include "engine/container_lifecycle.h"
 #include "engine/container_state.h"
@@ -21,11 +22,11 @@ constexpr int64_t kNanosPerSecond = 1000000000;
 
 const std::map<std::string, std::string>& descriptor_headers() {
   static const std::map<std::string, std::string> headers = {
-      {"args", "COMMAND"}, {"comm", "COMMAND"}, {"etime", "ELAPSED"}, {"group", "GROUP"},
-      {"hgroup", "HGROUP"}, {"hpid", "HPID"},   {"huser", "HUSER"},   {"nice", "NI"},
-      {"pcpu", "%CPU"},    {"pgid", "PGID"},    {"pid", "PID"},       {"ppid", "PPID"},
-      {"rgroup", "RGROUP"}, {"rss", "RSS"},     {"ruser", "RUSER"},   {"seccomp", "SECCOMP"},
-      {"state", "STATE"},  {"time", "TIME"},    {"tty", "TTY"},       {"user", "USER"},
+      {"args", "COMMAND"},  {"comm", "COMMAND"}, {"etime", "ELAPSED"}, {"group", "GROUP"},
+      {"hgroup", "HGROUP"}, {"hpid", "HPID"},    {"huser", "HUSER"},   {"nice", "NI"},
+      {"pcpu", "%CPU"},     {"pgid", "PGID"},    {"pid", "PID"},       {"ppid", "PPID"},
+      {"rgroup", "RGROUP"}, {"rss", "RSS"},      {"ruser", "RUSER"},   {"seccomp", "SECCOMP"},
+      {"state", "STATE"},   {"time", "TIME"},    {"tty", "TTY"},       {"user", "USER"},
       {"vsz", "VSZ"}};
   return headers;
 }
@@ -33,9 +34,9 @@ const std::map<std::string, std::string>& descriptor_headers() {
 // The AIX "%x" codes of ps(1) for the same columns.
 const std::map<std::string, std::string>& aix_codes() {
   static const std::map<std::string, std::string> codes = {
-      {"%C", "pcpu"},  {"%G", "group"}, {"%P", "ppid"}, {"%U", "user"},  {"%a", "args"},
-      {"%c", "comm"},  {"%g", "rgroup"}, {"%n", "nice"}, {"%p", "pid"},   {"%r", "pgid"},
-      {"%t", "etime"}, {"%u", "ruser"}, {"%x", "time"}, {"%y", "tty"},   {"%z", "vsz"}};
+      {"%C", "pcpu"},  {"%G", "group"},  {"%P", "ppid"}, {"%U", "user"}, {"%a", "args"},
+      {"%c", "comm"},  {"%g", "rgroup"}, {"%n", "nice"}, {"%p", "pid"},  {"%r", "pgid"},
+      {"%t", "etime"}, {"%u", "ruser"},  {"%x", "time"}, {"%y", "tty"},  {"%z", "vsz"}};
   return codes;
 }
 
@@ -76,19 +77,6 @@ std::string seccomp_name(int mode) {
   return mode == 2 ? "filter" : mode == 1 ? "strict" : "disabled";
 }
 
-// Trailing zeros of a fraction dropped: "737137571" stays, "500000000" -> "5".
-std::string fraction(int64_t value, int digits) {
-  std::string text = fmt::format("{:0{}}", value, digits);
-  while (!text.empty() && text.back() == '0') text.pop_back();
-  return text.empty() ? "" : "." + text;
-}
-
-std::string small_duration(int64_t ns) {
-  if (ns < 1000) return std::to_string(ns) + "ns";
-  if (ns < 1000000) return std::to_string(ns / 1000) + fraction(ns % 1000, 3) + "µs";
-  return std::to_string(ns / 1000000) + fraction(ns % 1000000, 6) + "ms";
-}
-
 }  // namespace
 
 std::optional<std::vector<std::string>> parse_top_descriptors(
@@ -110,18 +98,6 @@ std::optional<std::vector<std::string>> parse_top_descriptors(
 std::string top_header(const std::string& descriptor) {
   auto found = descriptor_headers().find(descriptor);
   return found != descriptor_headers().end() ? found->second : descriptor;
-}
-
-std::string go_duration(int64_t ns) {
-  if (ns == 0) return "0s";
-  std::string sign = ns < 0 ? "-" : "";
-  if (ns < 0) ns = -ns;
-  if (ns < kNanosPerSecond) return sign + small_duration(ns);
-  int64_t seconds = ns / kNanosPerSecond;
-  std::string text = sign;
-  if (seconds >= 3600) text += std::to_string(seconds / 3600) + "h";
-  if (seconds >= 60) text += std::to_string(seconds / 60 % 60) + "m";
-  return text + std::to_string(seconds % 60) + fraction(ns % kNanosPerSecond, 9) + "s";
 }
 
 int64_t id_inside(int64_t outside_id, const std::string& map) {
@@ -149,8 +125,9 @@ std::string top_cell(const std::string& d, const ProcessInfo& p, const TopContex
   if (d == "pgid") return std::to_string(p.pgid);
   if (d == "hpid") return std::to_string(p.host_pid);
   if (d == "pcpu") return cpu_percent(p, c);
-  if (d == "etime") return go_duration(elapsed_ns(p, c));
-  if (d == "time") return go_duration(p.cpu_ticks / c.ticks_per_second * kNanosPerSecond);
+  if (d == "etime") return base::format_go_duration(elapsed_ns(p, c));
+  if (d == "time")
+    return base::format_go_duration(p.cpu_ticks / c.ticks_per_second * kNanosPerSecond);
   if (d == "tty") return tty_name(p.tty_nr);
   if (d == "args") return command_line(p);
   if (d == "comm") return p.comm;

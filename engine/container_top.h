@@ -12,8 +12,8 @@
 
 namespace burrow::engine {
 
-inline const std::vector<std::string> kDefaultTopDescriptors = {
-    "user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args"};
+inline const std::vector<std::string> kDefaultTopDescriptors = {"user",  "pid", "ppid", "pcpu",
+                                                                "etime", "tty", "time", "args"};
 
 // Splits arguments such as {"pid,user", "args"} into descriptors, mapping the
 // "%p" codes to names. Nullopt when one is unknown: Podman then runs ps(1)
@@ -37,9 +37,6 @@ struct TopContext {
 // One cell of the table.
 std::string top_cell(const std::string& descriptor, const ProcessInfo& process,
                      const TopContext& context);
-
-// Go's time.Duration.String(): "0s", "1.5s", "2h5m38.737137571s", "250ms".
-std::string go_duration(int64_t nanoseconds);
 
 // Maps an id seen from outside the container's user namespace back to the
 // container's view using its uid_map/gid_map content; identity for "".

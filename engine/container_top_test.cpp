@@ -7,20 +7,6 @@
 namespace burrow::engine {
 namespace {
 
-constexpr int64_t kMs = 1'000'000;
-constexpr int64_t kS = 1'000'000'000;
-
-TEST(GoDuration, MatchesGoDurationString) {
-  EXPECT_EQ(go_duration(0), "0s");
-  EXPECT_EQ(go_duration(1'000), "1µs");
-  EXPECT_EQ(go_duration(250 * kMs), "250ms");
-  EXPECT_EQ(go_duration(1'500 * kMs), "1.5s");
-  EXPECT_EQ(go_duration(61 * kS), "1m1s");
-  EXPECT_EQ(go_duration(3'600 * kS), "1h0m0s");
-  EXPECT_EQ(go_duration(2 * 3'600 * kS + 5 * 60 * kS + 38 * kS + 737'137'571), "2h5m38.737137571s");
-  EXPECT_EQ(go_duration(-2 * kS), "-2s");
-}
-
 TEST(IdInside, MapsThroughTheNamespaceMap) {
   const std::string map = "         0       1000          1\n         1     100000      65536\n";
   EXPECT_EQ(id_inside(1000, map), 0);

@@ -4,55 +4,12 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "base/go_duration.h"
 #include "base/strings.h"
 #include "image/image_config.h"
 
 namespace burrow::engine {
 namespace {
-
-struct DurationUnit {
-  std::string_view name;
-  int64_t ns;
-};
-
-// Longest names first, so that "ms" is not read as "m".
-constexpr DurationUnit kUnits[] = {
-    {"ns", 1},        {"us", 1000},          {"\xc2\xb5s", 1000},    {"ms", 1000000},
-    {"s", kSecondNs}, {"m", 60 * kSecondNs}, {"h", 3600 * kSecondNs}};
-
-// One "<number><unit>" from the front of text, consumed.
-std::optional<double> take_component(std::string_view& text) {
-  size_t digits = 0;
-  while (digits < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
-    ++digits;
-  if (digits == 0) return std::nullopt;
-  std::string number(text.substr(0, digits));
-  char* end = nullptr;
-  double value = std::strtod(number.c_str(), &end);
-  if (*end != '\0') return std::nullopt;
-  text.remove_prefix(digits);
-  const DurationUnit* best = nullptr;
-  for (const auto& unit : kUnits)
-    if (base::starts_with(text, unit.name) && (!best || unit.name.size() > best->name.size()))
-      best = &unit;
-  if (!best) return std::nullopt;
-  text.remove_prefix(best->name.size());
-  return value * static_cast<double>(best->ns);
-}
-
-std::optional<int64_t> go_duration(std::string_view text) {
-  if (text == "0") return 0;
-  if (text.empty()) return std::nullopt;
-  double total = 0;
-  while (!text.empty()) {
-    auto part = take_component(text);
-    if (!part) return std::nullopt;
-    total += *part;
-  }
-  if (total > 9.2e18) return std::nullopt;
-  return static_cast<int64_t>(total);
-}
 
 bool is_none(const std::string& value) {
   std::string lower = value;
@@ -92,8 +49,8 @@ Result<std::vector<std::string>> parse_health_command(const std::string& value) 
 Result<int64_t> parse_health_duration(std::string_view text, std::string_view flag,
                                       bool allow_disable) {
   if (allow_disable && text == "disable") return int64_t{0};
-  auto ns = go_duration(text);
-  if (!ns)
+  auto ns = base::parse_go_duration(text);
+  if (!ns || *ns < 0)
     return base::failf(EINVAL, "invalid {} \"{}\": use a duration such as 30s, 1m30s or 500ms{}",
                        flag, text, allow_disable ? ", or disable" : "");
   return *ns;

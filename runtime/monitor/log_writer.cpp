@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "runtime/monitor/fd_util.h"
@@ -45,6 +46,9 @@ char* put(char* out, const char* text) {
   std::memcpy(out, text, length);
   return out + length;
 }
+
+// The new, empty log is made under this name beside the log, then renamed.
+constexpr char kRotateSuffix[] = ".rotate";
 
 const char* stream_name(Stream stream) { return stream == Stream::kStderr ? "stderr" : "stdout"; }
 
@@ -160,6 +164,9 @@ int LogWriter::open(LogDriver driver, const char* path, uint64_t max_size) {
   driver_ = driver;
   max_size_ = max_size;
   if (driver == LogDriver::kNone) return 0;
+  size_t path_length = std::strlen(path);
+  path_[0] = '\0';
+  if (path_length + sizeof kRotateSuffix <= sizeof path_) std::memcpy(path_, path, path_length + 1);
   fd_ = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
   if (fd_ < 0) return errno;
   struct stat info {};
@@ -223,14 +230,7 @@ size_t LogWriter::format_json(Stream stream, const char* text, size_t length, bo
 }
 
 void LogWriter::append_record(size_t length) {
-  if (max_size_ > 0 && size_ + length > max_size_) {
-    // O_APPEND makes the next write land at the new end, offset zero.
-    if (::ftruncate(fd_, 0) == 0) {
-      size_ = 0;
-    } else {
-      report("truncating the log: %s", std::strerror(errno));
-    }
-  }
+  if (max_size_ > 0 && size_ > 0 && size_ + length > max_size_) start_empty();
   ssize_t written;
   do {
     written = ::write(fd_, record_, length);
@@ -242,6 +242,35 @@ void LogWriter::append_record(size_t length) {
   }
   failing_ = false;
   size_ += static_cast<uint64_t>(written);
+}
+
+void LogWriter::start_empty() {
+  if (replace_with_empty_file()) return;
+  // O_APPEND makes the next write land at the new end, offset zero.
+  if (::ftruncate(fd_, 0) == 0) {
+    size_ = 0;
+  } else {
+    report("truncating the log: %s", std::strerror(errno));
+  }
+}
+
+bool LogWriter::replace_with_empty_file() {
+  if (path_[0] == '\0') return false;
+  char fresh_path[sizeof path_];
+  std::memcpy(fresh_path, path_, std::strlen(path_));
+  std::memcpy(fresh_path + std::strlen(path_), kRotateSuffix, sizeof kRotateSuffix);
+  int fresh =
+      ::open(fresh_path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+  if (fresh < 0) return false;
+  if (::rename(fresh_path, path_) != 0) {
+    ::unlink(fresh_path);
+    close_fd(&fresh);
+    return false;
+  }
+  close_fd(&fd_);
+  fd_ = fresh;
+  size_ = 0;
+  return true;
 }
 
 void LogWriter::close() { close_fd(&fd_); }

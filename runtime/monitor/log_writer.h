@@ -4,6 +4,8 @@
 // reader never sees half a record and the file never holds one either.
 #pragma once
 
+#include <limits.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
@@ -38,8 +40,11 @@ class LogWriter {
   ~LogWriter() { close(); }
 
   // Opens (creating, 0600) and appends to `path`; nothing for kNone.
-  // max_size > 0: when a record would take the file past it, the file is
-  // truncated to zero first, as conmon does. Returns 0 or an errno.
+  // max_size > 0: when a record would take the file past it, the log starts
+  // again empty first, as conmon's truncation does; but the empty file is a
+  // new one renamed over `path`, so that `logs -f` reading the old one
+  // finishes it and then switches, instead of reading the new records from
+  // the old offset, mid-record. Returns 0 or an errno.
   int open(LogDriver driver, const char* path, uint64_t max_size);
 
   // Logs one read from the container: each complete line is a full record;
@@ -54,12 +59,15 @@ class LogWriter {
   size_t format_k8s(Stream stream, const char* text, size_t length, bool complete);
   size_t format_json(Stream stream, const char* text, size_t length, bool complete);
   void append_record(size_t length);
+  void start_empty();
+  bool replace_with_empty_file();
 
   int fd_ = -1;
   LogDriver driver_ = LogDriver::kNone;
   uint64_t max_size_ = 0;
   uint64_t size_ = 0;
-  bool failing_ = false;  // reported once until a write succeeds again
+  char path_[PATH_MAX] = {};  // empty when too long to keep: rotation truncates
+  bool failing_ = false;      // reported once until a write succeeds again
   char time_[kK8sTimeLength + 1] = {};
   size_t time_length_ = 0;
   // The worst case is a json-file record of kChunkSize escaped bytes.

@@ -168,6 +168,44 @@ TEST(LogWriterTest, MaxSizeTruncatesBeforeARecordThatWouldNotFit) {
   EXPECT_EQ(file.read(), "2024-05-01T08:11:12.000000005+00:00 stdout F l4\n");
 }
 
+TEST(LogWriterTest, MaxSizeStartsANewFileAndLeavesTheOldOneWhole) {
+  ScopedTimeZone zone("UTC0");
+  TempFile file;
+  LogWriter log;
+  ASSERT_EQ(log.open(LogDriver::kJsonFile, file.path().c_str(), 200), 0);
+  log.write(Stream::kStdout, "first\nsecond\n", 13, kTime);
+  // A reader of the log before the rotation, as `logs -f` is.
+  std::ifstream before(file.path());
+  struct stat old_info {};
+  ASSERT_EQ(::stat(file.path().c_str(), &old_info), 0);
+  log.write(Stream::kStderr, "third\n", 6, kTime);
+  log.close();
+  const std::string t = "2024-05-01T08:11:12.000000005Z";
+  EXPECT_EQ(file.read(), "{\"log\":\"third\\n\",\"stream\":\"stderr\",\"time\":\"" + t + "\"}\n");
+  struct stat new_info {};
+  ASSERT_EQ(::stat(file.path().c_str(), &new_info), 0);
+  EXPECT_NE(new_info.st_ino, old_info.st_ino);
+  EXPECT_EQ(new_info.st_mode & 0777, 0600u);
+  std::stringstream old_text;
+  old_text << before.rdbuf();
+  EXPECT_EQ(old_text.str(), "{\"log\":\"first\\n\",\"stream\":\"stdout\",\"time\":\"" + t +
+                                "\"}\n{\"log\":\"second\\n\",\"stream\":\"stdout\",\"time\":\"" +
+                                t + "\"}\n");
+  EXPECT_NE(::access((file.path() + ".rotate").c_str(), F_OK), 0);
+}
+
+TEST(LogWriterTest, ARecordLargerThanMaxSizeIsWrittenWhole) {
+  TempFile file;
+  LogWriter log;
+  ASSERT_EQ(log.open(LogDriver::kK8sFile, file.path().c_str(), 10), 0);
+  log.write(Stream::kStdout, "a longer line\n", 14, kTime);
+  log.write(Stream::kStdout, "next\n", 5, kTime);
+  log.close();
+  std::string text = file.read();
+  EXPECT_EQ(text.find("a longer line"), std::string::npos);
+  EXPECT_NE(text.find(" stdout F next\n"), std::string::npos) << text;
+}
+
 TEST(LogWriterTest, NoneWritesNothing) {
   TempFile file;
   LogWriter log;
