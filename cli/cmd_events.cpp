@@ -4,6 +4,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/event_format.h"
 #include "cli/format.h"
@@ -20,15 +21,9 @@ struct EventsFlags {
   bool no_trunc = true;
 };
 
-int64_t now_ns() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
-}
-
 Result<engine::EventReadOptions> read_options(const EventsFlags& flags) {
   engine::EventReadOptions options;
-  int64_t now = now_ns();
+  int64_t now = base::unix_now_ns();
   if (!flags.since.empty()) {
     BURROW_TRY(options.since_ns, engine::parse_log_time(flags.since, now));
   }
@@ -40,7 +35,7 @@ Result<engine::EventReadOptions> read_options(const EventsFlags& flags) {
   options.only_new = flags.stream && flags.since.empty();
   if (options.until_ns) {
     int64_t until = *options.until_ns;
-    options.stop = [until] { return now_ns() > until; };
+    options.stop = [until] { return base::unix_now_ns() > until; };
   }
   return options;
 }

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "base/clock.h"
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "engine/container_state.h"
@@ -15,11 +16,17 @@ using nlohmann::json;
 
 int64_t now() { return static_cast<int64_t>(::time(nullptr)); }
 
+// Podman's ps JSON has Unix seconds where the record has nanoseconds.
+int64_t seconds(int64_t ns) { return ns / base::kNanosPerSecond; }
+
 // Go's zero time, which Podman shows for times that have not happened.
 constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
 
-std::string time_text(const std::optional<int64_t>& seconds) {
-  return seconds && *seconds > 0 ? image::format_rfc3339({*seconds, 0}) : kZeroTime;
+// RFC 3339 with nanoseconds, as Podman's inspect shows times.
+std::string time_text(const std::optional<int64_t>& ns) {
+  if (!ns || *ns <= 0) return kZeroTime;
+  return image::format_rfc3339(
+      {*ns / base::kNanosPerSecond, static_cast<int32_t>(*ns % base::kNanosPerSecond)});
 }
 
 json labels_object(const std::vector<std::string>& labels) {
@@ -61,11 +68,13 @@ std::optional<engine::HealthState> running_health(const engine::StorePaths& path
 std::string container_status(const engine::ContainerRecord& c,
                              const std::optional<engine::HealthState>& health) {
   if (c.state == "running" || c.state == "stopping")
-    return "Up " + base::human_duration_ago(now() - c.started_at.value_or(now())) +
+    return "Up " +
+           base::human_duration_ago(now() - seconds(c.started_ns.value_or(base::unix_now_ns()))) +
            (health ? " (" + health->status + ")" : "");
   if (c.state == "exited")
-    return fmt::format("Exited ({}) {}", c.exit_code.value_or(0),
-                       base::human_duration_ago(now() - c.finished_at.value_or(now())));
+    return fmt::format(
+        "Exited ({}) {}", c.exit_code.value_or(0),
+        base::human_duration_ago(now() - seconds(c.finished_ns.value_or(base::unix_now_ns()))));
   if (c.state == "paused") return "Paused";
   return "Created";
 }
@@ -78,16 +87,16 @@ json container_row(const engine::ContainerRecord& c, const engine::StoredConfig&
           {"Image", c.image_name},
           {"ImageID", c.image_id},
           {"Command", base::join(stored.command, " ")},
-          {"Created", c.created},
-          {"CreatedAt", base::human_duration_ago(now() - c.created)},
-          {"CreatedHuman", base::human_duration_ago(now() - c.created)},
-          {"RunningFor", base::human_duration_ago(now() - c.created)},
+          {"Created", seconds(c.created_ns)},
+          {"CreatedAt", base::human_duration_ago(now() - seconds(c.created_ns))},
+          {"CreatedHuman", base::human_duration_ago(now() - seconds(c.created_ns))},
+          {"RunningFor", base::human_duration_ago(now() - seconds(c.created_ns))},
           {"Status", container_status(c, health)},
           {"State", c.state},
           {"Exited", exited},
           {"ExitCode", c.exit_code.value_or(0)},
-          {"ExitedAt", c.finished_at.value_or(0)},
-          {"StartedAt", c.started_at.value_or(0)},
+          {"ExitedAt", seconds(c.finished_ns.value_or(0))},
+          {"StartedAt", seconds(c.started_ns.value_or(0))},
           {"Pid", c.pid.value_or(0)},
           {"Names", c.name},
           {"Ports", ""},
@@ -116,7 +125,7 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
   auto caps = engine::container_capabilities(o);
   json cap_list = caps ? json(*caps) : json::array();
   return {{"Id", c.id},
-          {"Created", time_text(c.created)},
+          {"Created", time_text(c.created_ns)},
           {"Path", stored.command.empty() ? "" : stored.command.front()},
           {"Args", args},
           {"State",
@@ -132,8 +141,8 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
             {"ConmonPid", engine::is_active(c.state) ? c.monitor_pid.value_or(0) : 0},
             {"ExitCode", c.exit_code.value_or(0)},
             {"Error", ""},
-            {"StartedAt", time_text(c.started_at)},
-            {"FinishedAt", time_text(c.finished_at)},
+            {"StartedAt", time_text(c.started_ns)},
+            {"FinishedAt", time_text(c.finished_ns)},
             {"Health", inspect_health(paths, c, stored)},
             {"Healthcheck", inspect_health(paths, c, stored)}}},
           {"Image", c.image_id},

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "base/child_process.h"
+#include "base/clock.h"
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/random_id.h"
@@ -36,8 +37,6 @@
 
 namespace burrow::engine {
 namespace {
-
-int64_t now() { return static_cast<int64_t>(::time(nullptr)); }
 
 // The signals a foreground run passes on to its container, as Podman's
 // --sig-proxy does.
@@ -142,7 +141,7 @@ Status finish_locked(Engine& engine, ContainerRecord record, bool allow_restart)
   if (!is_active(record.state) || init_alive(record)) return base::ok();
   auto exit = await_exit_file(engine.paths(), record);
   int64_t code = exit ? exit->code : -1;
-  int64_t finished = exit ? exit->finished_ns / 1000000000 : now();
+  int64_t finished = exit ? exit->finished_ns : base::unix_now_ns();
   ContainerStore store(engine.db());
   BURROW_CHECK(store.set_exited(record.id, code, finished));
   base::debug("container {} exited with {}", record.id, code);
@@ -213,7 +212,7 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   record.pid = monitor.init_pid;
   record.pid_start = base::process_start_time(monitor.init_pid);
   record.monitor_pid = monitor.monitor_pid;
-  record.started_at = now();
+  record.started_ns = base::unix_now_ns();
   record.state = "running";
   ContainerStore store(engine.db());
   BURROW_CHECK(store.set_running(record));
@@ -267,7 +266,7 @@ Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& op
   }
   record.image_id = image.id;
   record.image_name = image.names.empty() ? image.id : image.names.front();
-  record.created = now();
+  record.created_ns = base::unix_now_ns();
   CreateOptions resolved = options;
   if (!resolved.healthcheck) {
     const auto& image_health = config.config.healthcheck;

@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "base/clock.h"
 #include "engine/container_config.h"
 #include "engine/container_logs.h"
 #include "engine/container_remove.h"
@@ -12,11 +13,11 @@ namespace burrow::engine {
 namespace {
 
 struct PruneFilter {
-  std::optional<int64_t> until_seconds;
+  std::optional<int64_t> until_ns;
   std::vector<std::string> labels, not_labels;
 
   bool matches(const ContainerRecord& c) const {
-    if (until_seconds && c.created >= *until_seconds) return false;
+    if (until_ns && c.created_ns >= *until_ns) return false;
     if (labels.empty() && not_labels.empty()) return true;
     auto stored = stored_config(c);
     std::vector<std::string> have = stored ? stored->options.labels : std::vector<std::string>{};
@@ -35,15 +36,13 @@ struct PruneFilter {
 
 Result<PruneFilter> parse_filters(const std::vector<std::string>& filters) {
   PruneFilter filter;
-  int64_t now_ns = static_cast<int64_t>(::time(nullptr)) * 1000000000;
   for (const auto& text : filters) {
     if (text.rfind("label!=", 0) == 0) {
       filter.not_labels.push_back(text.substr(7));
     } else if (text.rfind("label=", 0) == 0) {
       filter.labels.push_back(text.substr(6));
     } else if (text.rfind("until=", 0) == 0) {
-      BURROW_TRY(int64_t ns, parse_log_time(text.substr(6), now_ns));
-      filter.until_seconds = ns / 1000000000;
+      BURROW_TRY(filter.until_ns, parse_log_time(text.substr(6), base::unix_now_ns()));
     } else {
       return base::failf(EINVAL, "invalid filter \"{}\": use until=, label= or label!=", text);
     }

@@ -46,7 +46,7 @@ ContainerRecord observed(const StorePaths& paths, ContainerRecord c) {
   auto exit = read_exit_file(paths, c.id);
   c.state = "exited";
   c.exit_code = exit ? exit->code : -1;
-  if (exit) c.finished_at = exit->finished_ns / 1000000000;
+  if (exit) c.finished_ns = exit->finished_ns;
   c.pid.reset();
   return c;
 }

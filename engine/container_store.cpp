@@ -15,13 +15,13 @@ ContainerRecord read_row(const Statement& row) {
   c.name = row.text(1);
   c.image_id = row.text(2);
   c.image_name = row.text(3);
-  c.created = row.integer(4);
+  c.created_ns = row.integer(4);
   c.state = row.text(5);
   c.config = row.text(6);
   if (!row.is_null(7)) c.pid = row.integer(7);
   if (!row.is_null(8)) c.exit_code = row.integer(8);
-  if (!row.is_null(9)) c.started_at = row.integer(9);
-  if (!row.is_null(10)) c.finished_at = row.integer(10);
+  if (!row.is_null(9)) c.started_ns = row.integer(9);
+  if (!row.is_null(10)) c.finished_ns = row.integer(10);
   if (!row.is_null(11)) c.monitor_pid = row.integer(11);
   c.pid_start = row.text(12);
   c.restarts = row.integer(13);
@@ -62,7 +62,7 @@ Status ContainerStore::add(const ContainerRecord& c) {
                       .bind(2, c.name)
                       .bind(3, c.image_id)
                       .bind(4, c.image_name)
-                      .bind(5, c.created)
+                      .bind(5, c.created_ns)
                       .bind(6, c.state)
                       .bind(7, c.config)
                       .run();
@@ -80,7 +80,7 @@ Status ContainerStore::set_running(const ContainerRecord& c) {
   return update.bind(1, c.pid.value_or(0))
       .bind(2, c.pid_start)
       .bind(3, c.monitor_pid.value_or(0))
-      .bind(4, c.started_at.value_or(0))
+      .bind(4, c.started_ns.value_or(0))
       .bind(5, c.id)
       .run();
 }
@@ -102,10 +102,10 @@ Status ContainerStore::rename(const std::string& id, const std::string& name) {
   return update.bind(1, name).bind(2, id).run();
 }
 
-Status ContainerStore::set_exited(const std::string& id, int64_t exit_code, int64_t finished_at) {
+Status ContainerStore::set_exited(const std::string& id, int64_t exit_code, int64_t finished_ns) {
   BURROW_TRY(auto update, db_.prepare("UPDATE containers SET state='exited', pid=NULL, "
                                       "monitor_pid=NULL, exit_code=?, finished_at=? WHERE id=?"));
-  return update.bind(1, exit_code).bind(2, finished_at).bind(3, id).run();
+  return update.bind(1, exit_code).bind(2, finished_ns).bind(3, id).run();
 }
 
 Status ContainerStore::remove(const std::string& id) {

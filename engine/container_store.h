@@ -16,13 +16,14 @@ struct ContainerRecord {
   std::string name;
   std::string image_id;
   std::string image_name;
-  int64_t created = 0;
+  // Times are Unix nanoseconds (schema 3 on; earlier rows held seconds).
+  int64_t created_ns = 0;
   std::string state = "created";  // created, running, stopping, exited
   std::string config;             // JSON of the create options and the command
   std::optional<int64_t> pid;
   std::optional<int64_t> exit_code;
-  std::optional<int64_t> started_at;
-  std::optional<int64_t> finished_at;
+  std::optional<int64_t> started_ns;
+  std::optional<int64_t> finished_ns;
   std::optional<int64_t> monitor_pid;
   std::string pid_start;  // the init's start time in /proc/PID/stat
   int64_t restarts = 0;
@@ -34,8 +35,8 @@ class ContainerStore {
 
   // Fails with EEXIST naming the fix when the name is taken.
   Status add(const ContainerRecord& container);
-  Status set_running(const ContainerRecord& running);  // pid, pid_start, monitor_pid, started_at
-  Status set_exited(const std::string& id, int64_t exit_code, int64_t finished_at);
+  Status set_running(const ContainerRecord& running);  // pid, pid_start, monitor_pid, started_ns
+  Status set_exited(const std::string& id, int64_t exit_code, int64_t finished_ns);
   Status set_state(const std::string& id, const std::string& state);
   Status set_restarts(const std::string& id, int64_t restarts);
   Status rename(const std::string& id, const std::string& name);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/clock.h"
 #include "engine/container_config.h"
 #include "engine/container_lifecycle.h"
 #include "engine/container_remove.h"
@@ -35,12 +36,6 @@ constexpr std::array<std::pair<std::string_view, WaitCondition>, 11> kConditionN
     {"stopping", WaitCondition::kStopping},
     {"unhealthy", WaitCondition::kUnhealthy},
 }};
-
-int64_t now_ns() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
 
 bool wants(const WaitRequest& request, std::initializer_list<WaitCondition> any_of) {
   return std::any_of(request.conditions.begin(), request.conditions.end(), [&](WaitCondition c) {
@@ -129,7 +124,7 @@ class ContainerWatch {
   // exited in between.
   bool restarted_since_last_look(const ContainerRecord& current) const {
     return is_active(last_.state) &&
-           (current.started_at != last_.started_at || current.restarts != last_.restarts);
+           (current.started_ns != last_.started_ns || current.restarts != last_.restarts);
   }
 
   Result<bool> health_meets_condition(const ContainerRecord& current) {
@@ -218,7 +213,7 @@ Result<int64_t> wait_for_condition(Engine& engine, const std::string& reference,
   if (effective.conditions.empty()) effective.conditions.push_back(WaitCondition::kStopped);
   // Taken before the first look, so that an exit between that look and
   // the next is found among the events.
-  int64_t since = now_ns();
+  int64_t since = base::unix_now_ns();
   ContainerStore store(engine.db());
   BURROW_TRY(auto record, store.find(reference));
   ContainerWatch watch(engine, std::move(record), effective, since);

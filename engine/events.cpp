@@ -8,6 +8,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "base/file_util.h"
 #include "base/lock.h"
 #include "base/log.h"
@@ -19,12 +20,6 @@ namespace burrow::engine {
 namespace {
 
 using nlohmann::ordered_json;
-
-int64_t now_ns() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
-}
 
 std::string events_dir(const StorePaths& paths) {
   return base::path_join(paths.run_root, "events");
@@ -123,7 +118,7 @@ Status append_event_line(const std::string& path, std::string_view line, uint64_
 }
 
 void record_event(const StorePaths& paths, Event event) {
-  if (event.time_ns == 0) event.time_ns = now_ns();
+  if (event.time_ns == 0) event.time_ns = base::unix_now_ns();
   std::string path = events_log_path(paths);
   Status done = append_event_line(path, event_to_json(event), kEventLogMaxSize);
   if (!done && done.error().code == ENOENT) {

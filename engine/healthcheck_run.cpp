@@ -12,6 +12,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "base/clock.h"
 #include "base/file_util.h"
 #include "base/lock.h"
 #include "base/strings.h"
@@ -25,12 +26,6 @@
 
 namespace burrow::engine {
 namespace {
-
-int64_t now_ns() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
-}
 
 int64_t monotonic_ms() {
   timespec now{};
@@ -117,8 +112,8 @@ Result<HealthState> record_result(const StorePaths& paths, const ContainerRecord
   BURROW_CHECK(base::make_dirs(userdata, 0700));
   BURROW_TRY(auto lock, base::FileLock::acquire(base::path_join(userdata, "healthcheck.lock")));
   HealthState state = read_health_state(paths, record.id).value_or(HealthState{});
-  int64_t started_ns = record.started_at.value_or(0) * kSecondNs;
-  bool in_start_period = now_ns() < started_ns + config.start_period_ns;
+  int64_t started_ns = record.started_ns.value_or(0);
+  bool in_start_period = base::unix_now_ns() < started_ns + config.start_period_ns;
   apply_health_result(state, config, std::move(entry), in_start_period);
   BURROW_CHECK(base::write_file_atomic(health_file_path(paths, record.id),
                                        health_state_json(state).dump(), 0600, false));
@@ -140,10 +135,10 @@ Result<HealthRun> run_healthcheck(Engine& engine, const std::string& reference) 
     return base::failf(EINVAL, "container {} has no defined healthcheck", record.id);
   const HealthConfig& config = *stored.options.healthcheck;
   HealthLogEntry entry;
-  int64_t start = now_ns();
+  int64_t start = base::unix_now_ns();
   CheckOutcome outcome = execute_check(engine, record, config);
   entry.start = time_text(start);
-  entry.end = time_text(now_ns());
+  entry.end = time_text(base::unix_now_ns());
   entry.exit_code = outcome.exit_code;
   entry.output = std::move(outcome.output);
   HealthRun run;

@@ -1,11 +1,11 @@
 #include "engine/orphan_start.h"
 
 #include <signal.h>
-#include <time.h>
 
 #include <cstdlib>
 
 #include "base/child_process.h"
+#include "base/clock.h"
 #include "base/file_util.h"
 #include "base/log.h"
 #include "engine/container_procs.h"
@@ -50,7 +50,7 @@ Result<ContainerRecord> adopt_unrecorded_start(Engine& engine, ContainerRecord r
   record.pid = found->init_pid;
   record.pid_start = base::process_start_time(found->init_pid);
   record.monitor_pid = found->monitor_pid;
-  record.started_at = static_cast<int64_t>(::time(nullptr));
+  record.started_ns = base::unix_now_ns();
   record.state = "running";
   ContainerStore store(engine.db());
   BURROW_CHECK(store.set_running(record));

@@ -55,6 +55,12 @@ ALTER TABLE containers ADD COLUMN monitor_pid INTEGER;
 ALTER TABLE containers ADD COLUMN pid_start TEXT;
 ALTER TABLE containers ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // Container times in nanoseconds, as Podman shows them.
+    R"sql(
+UPDATE containers SET created = created * 1000000000,
+                      started_at = started_at * 1000000000,
+                      finished_at = finished_at * 1000000000;
+)sql",
 };
 
 inline constexpr int64_t kSchemaVersion = static_cast<int64_t>(kSchemaMigrations.size());

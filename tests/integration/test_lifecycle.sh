@@ -407,3 +407,26 @@ test_lifecycle_sigkilled_commands_leave_a_repairable_state() {
   run burrow run --rm --name killed1 localhost/busybox true
   assert_status 0
 }
+
+test_lifecycle_inspect_times_have_nanoseconds_and_order() {
+  fresh_store
+  load_busybox
+  burrow run --name timed localhost/busybox sleep 0.2
+  local created started finished
+  read -r created started finished < <(burrow inspect \
+    --format '{{.Created}} {{.State.StartedAt}} {{.State.FinishedAt}}' timed)
+  local rfc='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$'
+  assert_match "$created" "$rfc"
+  assert_match "$started" "$rfc"
+  assert_match "$finished" "$rfc"
+  local c s f
+  c=$(date -d "$created" +%s%N)
+  s=$(date -d "$started" +%s%N)
+  f=$(date -d "$finished" +%s%N)
+  [ "$c" -le "$s" ] || fail "created $created after started $started"
+  # The container slept 0.2 s: only sub-second precision shows that.
+  [ $((f - s)) -ge 200000000 ] || fail "finished $finished less than 0.2 s after started $started"
+  # ps keeps Podman's Unix seconds.
+  assert_eq "$(burrow ps -a --format '{{.StartedAt}}')" "$((s / 1000000000))"
+  burrow rm timed >/dev/null
+}
