@@ -1,11 +1,14 @@
-// The processes of a container: pause, unpause and top.
+// The processes of a container and what it publishes: pause, unpause, top
+// and port.
 #include <iostream>
 
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "engine/container_config.h"
 #include "engine/container_exec.h"
 #include "engine/container_pause.h"
+#include "engine/container_ports.h"
 #include "engine/container_state.h"
 #include "engine/container_store.h"
 #include "engine/container_top.h"
@@ -114,12 +117,69 @@ void add_top_command(CLI::App& app, Context& ctx) {
   });
 }
 
+struct PortFlags {
+  std::vector<std::string> arguments;  // CONTAINER [PRIVATE_PORT[/PROTO]]
+  bool all = false, latest = false;
+};
+
+// The container `port` names: the one given, or the newest with --latest.
+Result<engine::ContainerRecord> port_container(engine::Engine& engine, const PortFlags& flags) {
+  engine::ContainerStore store(engine.db());
+  if (!flags.latest) return store.find(flags.arguments.front());
+  BURROW_TRY(auto records, store.list());  // newest first
+  if (records.empty()) return base::fail(ENOENT, "no containers to list ports of");
+  return records.front();
+}
+
+Result<int> port(Context& ctx, const PortFlags& flags) {
+  size_t named = flags.latest ? 0 : 1;
+  if (flags.all && (!flags.arguments.empty() || flags.latest))
+    return base::fail(EINVAL, "--all takes no container or port: use one of them");
+  if (!flags.all && flags.arguments.size() < named)
+    return base::fail(EINVAL, "port requires a container name or ID (or --all, --latest)");
+  if (flags.arguments.size() > named + 1)
+    return base::fail(EINVAL, "port takes one container and at most one private port");
+  std::optional<engine::PortQuery> query;
+  if (flags.arguments.size() == named + 1) {
+    BURROW_TRY(query, engine::parse_port_query(flags.arguments.back()));
+  }
+  BURROW_TRY(auto engine, ctx.open_engine(Access::kReadOnly));
+  std::vector<engine::ContainerRecord> containers;
+  if (flags.all) {
+    engine::ContainerStore store(engine->db());
+    BURROW_TRY(auto records, store.list());
+    for (const auto& record : records)
+      if (engine::observed(engine->paths(), record).state == "running")
+        containers.push_back(record);
+  } else {
+    BURROW_TRY(auto record, port_container(*engine, flags));
+    containers.push_back(std::move(record));
+  }
+  for (const auto& record : containers) {
+    BURROW_TRY(auto stored, engine::stored_config(record));
+    BURROW_TRY(auto lines, engine::port_lines(stored.options.ports, query));
+    if (flags.all && !lines.empty()) std::cout << record.id << "\n";
+    for (const auto& line : lines) std::cout << line << "\n";
+  }
+  return 0;
+}
+
+void add_port_command(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<PortFlags>();
+  auto* cmd = app.add_subcommand("port", "List the published ports of a container");
+  cmd->add_flag("-a,--all", flags->all, "The published ports of all running containers");
+  cmd->add_flag("-l,--latest", flags->latest, "The newest container");
+  cmd->add_option("ARGS", flags->arguments, "CONTAINER [PRIVATE_PORT[/PROTO]]");
+  cmd->callback([&ctx, flags] { run_command(ctx, [&] { return port(ctx, *flags); }); });
+}
+
 }  // namespace
 
 void add_container_process_commands(CLI::App& parent, Context& ctx) {
   add_pause_command(parent, ctx, true);
   add_pause_command(parent, ctx, false);
   add_top_command(parent, ctx);
+  add_port_command(parent, ctx);
 }
 
 }  // namespace burrow::cli

@@ -19,6 +19,16 @@ struct BindVolume {
   std::string propagation;  // "", rprivate, rshared, rslave, ...
 };
 
+// A published port: host_ip:host_port on the host forwards to
+// container_port in the container. Filled by -p with the networks that
+// can publish ports; none of today's modes (none, host) can.
+struct PortMapping {
+  std::string host_ip;  // "" means all addresses (0.0.0.0)
+  uint16_t host_port = 0;
+  uint16_t container_port = 0;
+  std::string protocol = "tcp";  // tcp, udp, sctp
+};
+
 struct Ulimit {
   std::string type;  // RLIMIT_NOFILE
   uint64_t soft = 0;
@@ -41,6 +51,7 @@ struct CreateOptions {
   bool remove = false;
   std::string network = "none";  // none | host
   std::vector<BindVolume> volumes;
+  std::vector<PortMapping> ports;
   std::vector<std::string> cap_add;
   std::vector<std::string> cap_drop;
   std::optional<std::string> seccomp_profile;  // path, or "unconfined"

@@ -81,6 +81,12 @@ std::string options_to_json(const CreateOptions& o) {
   j["network"] = o.network;
   j["volumes"] = json::array();
   for (const auto& v : o.volumes) j["volumes"].push_back(volume_json(v));
+  j["ports"] = json::array();
+  for (const auto& p : o.ports)
+    j["ports"].push_back({{"host_ip", p.host_ip},
+                          {"host_port", p.host_port},
+                          {"container_port", p.container_port},
+                          {"protocol", p.protocol}});
   j["cap_add"] = o.cap_add;
   j["cap_drop"] = o.cap_drop;
   put(j, "seccomp_profile", o.seccomp_profile);
@@ -125,6 +131,11 @@ Result<CreateOptions> options_from_json(const std::string& text) {
     get(j, "network", o.network);
     if (auto it = j.find("volumes"); it != j.end() && it->is_array())
       for (const auto& v : *it) o.volumes.push_back(volume_from(v));
+    if (auto it = j.find("ports"); it != j.end() && it->is_array())
+      for (const auto& p : *it)
+        o.ports.push_back({p.at("host_ip").get<std::string>(), p.at("host_port").get<uint16_t>(),
+                           p.at("container_port").get<uint16_t>(),
+                           p.at("protocol").get<std::string>()});
     get(j, "cap_add", o.cap_add);
     get(j, "cap_drop", o.cap_drop);
     get(j, "seccomp_profile", o.seccomp_profile);

@@ -163,3 +163,31 @@ test_top_passes_unknown_descriptors_to_ps_in_the_container() {
   assert_status 125
   burrow rm -f psopts >/dev/null
 }
+
+test_port_lists_nothing_without_published_ports() {
+  fresh_store
+  load_busybox
+  burrow run -d --name noports localhost/busybox sleep 1000 >/dev/null
+  # No network mode burrow has today publishes ports: nothing to list.
+  run burrow port noports
+  assert_status 0
+  assert_eq "$output" ""
+  run burrow port -a
+  assert_status 0
+  assert_eq "$output" ""
+  run burrow port -l
+  assert_status 0
+  run burrow container port noports 80/tcp
+  assert_status 125
+  assert_eq "$output" 'Error: failed to find published port "80/tcp"'
+  run burrow port noports 80/icmp
+  assert_status 125
+  assert_contains "$output" "invalid port"
+  run burrow port -a noports
+  assert_status 125
+  run burrow port no-such-container
+  assert_status 125
+  run burrow port
+  assert_status 125
+  burrow rm -f noports >/dev/null
+}
