@@ -17,6 +17,11 @@ void add_import(CLI::App& parent, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_create_command(CLI::App& app, Context& ctx);
 void add_container_commands(CLI::App& app, Context& ctx);
+// Each under `container` and at the top level (ps also as ls and list).
+void add_ps(CLI::App& app, Context& ctx, const std::string& name);
+void add_wait(CLI::App& app, Context& ctx);
+void add_logs(CLI::App& app, Context& ctx);
+void add_exec(CLI::App& app, Context& ctx);
 // pause, unpause and top, on the top level and under `container`.
 void add_container_process_commands(CLI::App& parent, Context& ctx);
 // cp, diff, mount, unmount, export, commit (at the top level and under

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "engine/engine.h"
@@ -35,6 +36,18 @@ class Context {
 
 // Prints "Error: ..." to stderr and returns the exit code it stands for.
 int report_error(const Error& error);
+
+// Runs `each` for every reference; errors are reported as they come and the
+// last one's exit code is returned, as Podman does for multi-name commands.
+template <typename F>
+int for_each_reference(const std::vector<std::string>& references, F&& each) {
+  int exit_code = 0;
+  for (const auto& reference : references) {
+    Status done = each(reference);
+    if (!done) exit_code = report_error(done.error());
+  }
+  return exit_code;
+}
 
 // Runs `body`, which returns an exit code or an error, and stores the code.
 template <typename F>
