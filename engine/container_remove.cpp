@@ -113,6 +113,8 @@ Result<std::string> remove_container(Engine& engine, const std::string& referenc
       }
       BURROW_CHECK(store.set_state(record.id, "stopping"));
       BURROW_CHECK(kill_and_wait(record));
+      // As Podman: the container died of the SIGKILL before it was removed.
+      record_container_event(engine.paths(), record, "died", 128 + SIGKILL);
       monitor = record.monitor_pid;
     }
     BURROW_CHECK(remove_container_locked(engine, record.id));

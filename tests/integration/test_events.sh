@@ -203,3 +203,15 @@ test_prune_asks_first_and_honours_filters() {
   assert_status 125
   assert_contains "$output" "Error: invalid filter"
 }
+
+test_events_rm_force_of_a_running_container_records_its_death() {
+  fresh_store
+  load_busybox
+  burrow run -d --name evkill localhost/busybox sleep 1000 >/dev/null
+  burrow rm -f evkill >/dev/null
+  run event_statuses evkill
+  assert_eq "$(grep -xE 'create|start|died|remove' <<<"$output" | tr '\n' ' ')" \
+    "create start died remove "
+  run burrow events --stream=false --filter container=evkill --filter event=died --format json
+  assert_contains "$output" '"ContainerExitCode":137'
+}
