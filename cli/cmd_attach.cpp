@@ -191,6 +191,7 @@ Result<int> attach(Context& ctx, const AttachCommandFlags& flags) {
 
 void add_attach(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<AttachCommandFlags>();
+  if (!ctx.wanted(app, "attach")) return;
   auto* cmd = app.add_subcommand("attach", "Attach to a running container");
   cmd->add_option("--detach-keys", flags->session.detach_keys,
                   "Keys that detach from the container (default ctrl-p,ctrl-q; \"\" disables)");

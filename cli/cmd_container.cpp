@@ -79,6 +79,7 @@ Result<int> start(Context& ctx, const StartFlags& flags) {
 
 void add_start(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<StartFlags>();
+  if (!ctx.wanted(app, "start")) return;
   auto* cmd = app.add_subcommand("start", "Start one or more containers");
   cmd->add_flag("-a,--attach", flags->attach, "Attach the container's output and wait for it");
   cmd->add_flag("-i,--interactive", flags->session.interactive, "Attach the container's stdin");
@@ -130,6 +131,7 @@ Result<int> stop(Context& ctx, const StopFlags& flags, bool restart) {
 
 void add_stop(CLI::App& app, Context& ctx, bool restart) {
   auto flags = std::make_shared<StopFlags>();
+  if (!ctx.wanted(app, restart ? "restart" : "stop")) return;
   auto* cmd = app.add_subcommand(
       restart ? "restart" : "stop",
       restart ? "Restart one or more containers" : "Stop one or more running containers");
@@ -170,6 +172,7 @@ void add_kill(CLI::App& app, Context& ctx) {
   auto names = std::make_shared<std::vector<std::string>>();
   auto signal = std::make_shared<std::string>("KILL");
   auto all = std::make_shared<bool>(false);
+  if (!ctx.wanted(app, "kill")) return;
   auto* cmd = app.add_subcommand("kill", "Kill one or more running containers with a signal");
   cmd->add_option("-s,--signal", *signal, "Signal to send (default KILL)");
   cmd->add_flag("-a,--all", *all, "All running containers");
@@ -218,6 +221,7 @@ Result<int> rm(Context& ctx, const RmFlags& flags) {
 
 void add_rm(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<RmFlags>();
+  if (!ctx.wanted(app, "rm")) return;
   auto* cmd = app.add_subcommand("rm", "Remove one or more containers");
   cmd->add_flag("-a,--all", flags->all, "Remove all containers");
   cmd->add_flag("-f,--force", flags->force, "Kill running containers first");
@@ -252,6 +256,7 @@ Result<int> rename(Context& ctx, const std::string& from, const std::string& to)
 void add_rename(CLI::App& app, Context& ctx) {
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();
+  if (!ctx.wanted(app, "rename")) return;
   auto* cmd = app.add_subcommand("rename", "Rename a container");
   cmd->add_option("CONTAINER", *from, "The container")->required();
   cmd->add_option("NAME", *to, "Its new name")->required();
@@ -260,6 +265,7 @@ void add_rename(CLI::App& app, Context& ctx) {
 
 void add_cleanup(CLI::App& container, Context& ctx) {
   auto names = std::make_shared<std::vector<std::string>>();
+  if (!ctx.wanted(container, "cleanup")) return;
   auto* cmd = container.add_subcommand(
       "cleanup", "Record a stopped container's exit and release its resources");
   cmd->add_option("CONTAINER", *names, "Containers")->required();
@@ -292,9 +298,15 @@ Result<std::optional<nlohmann::json>> inspect_container_json(engine::Engine& eng
 }
 
 void add_container_commands(CLI::App& app, Context& ctx) {
-  auto* container = app.add_subcommand("container", "Manage containers");
-  container->require_subcommand(1);
+  CLI::App* container = nullptr;
+  if (ctx.wanted(app, "container")) {
+    container = app.add_subcommand("container", "Manage containers");
+    container->require_subcommand(1);
+  }
+  add_create_command(app, ctx);
+  add_container_fs_commands(app, container, ctx);
   for (CLI::App* parent : {&app, container}) {
+    if (parent == nullptr) continue;
     add_start(*parent, ctx);
     add_stop(*parent, ctx, false);
     add_stop(*parent, ctx, true);
@@ -308,6 +320,7 @@ void add_container_commands(CLI::App& app, Context& ctx) {
     add_attach(*parent, ctx);
     add_container_process_commands(*parent, ctx);
   }
+  if (container == nullptr) return;
   add_inspect(*container, ctx, "inspect", "Display the configuration of containers",
               InspectKind::kContainer);
   add_ps(*container, ctx, "ls");
@@ -316,8 +329,6 @@ void add_container_commands(CLI::App& app, Context& ctx) {
   add_container_prune(*container, ctx);
   add_run_command(*container, ctx);
   add_create_command(*container, ctx);
-  add_create_command(app, ctx);
-  add_container_fs_commands(app, *container, ctx);
 }
 
 }  // namespace burrow::cli

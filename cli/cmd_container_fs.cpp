@@ -39,6 +39,7 @@ Result<int> cp(Context& ctx, const CpFlags& flags) {
 
 void add_cp(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<CpFlags>();
+  if (!ctx.wanted(app, "cp")) return;
   auto* cmd = app.add_subcommand("cp", "Copy files between a container and the host");
   cmd->add_flag("-a,--archive", flags->archive,
                 "Files copied in belong to the container's user (default true; "
@@ -100,6 +101,7 @@ Result<int> diff(Context& ctx, const std::string& name, const std::string& forma
 void add_diff(CLI::App& app, Context& ctx) {
   auto name = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>();
+  if (!ctx.wanted(app, "diff")) return;
   auto* cmd = app.add_subcommand("diff", "Show the files a container added, changed or deleted");
   cmd->add_option("--format", *format, "json");
   cmd->add_option("CONTAINER", *name, "The container")->required();
@@ -164,6 +166,7 @@ Result<int> mount(Context& ctx, const MountFlags& flags) {
 
 void add_mount(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<MountFlags>();
+  if (!ctx.wanted(app, "mount")) return;
   auto* cmd = app.add_subcommand("mount", "Mount a container's root file system");
   cmd->add_flag("-a,--all", flags->all, "Mount all containers");
   cmd->add_flag("--no-trunc", flags->no_trunc, "Do not truncate IDs");
@@ -202,6 +205,7 @@ Result<int> unmount(Context& ctx, const UnmountFlags& flags) {
 
 void add_unmount(CLI::App& app, Context& ctx, const std::string& name) {
   auto flags = std::make_shared<UnmountFlags>();
+  if (!ctx.wanted(app, name)) return;
   auto* cmd = app.add_subcommand(name, "Unmount a container's root file system");
   cmd->add_flag("-a,--all", flags->all, "Unmount all mounted containers");
   cmd->add_flag("-f,--force", flags->force, "Drop every hold, not just one");
@@ -234,6 +238,7 @@ Result<int> unshare(Context& ctx, std::vector<std::string> command) {
 }
 
 void add_unshare(CLI::App& app, Context& ctx) {
+  if (!ctx.wanted(app, "unshare")) return;
   auto* cmd = app.add_subcommand(
       "unshare", "Run a command in the user and mount namespaces rootless containers live in");
   cmd->prefix_command();
@@ -246,8 +251,9 @@ void add_unshare(CLI::App& app, Context& ctx) {
 
 }  // namespace
 
-void add_container_fs_commands(CLI::App& app, CLI::App& container, Context& ctx) {
-  for (CLI::App* parent : {&app, &container}) {
+void add_container_fs_commands(CLI::App& app, CLI::App* container, Context& ctx) {
+  for (CLI::App* parent : {&app, container}) {
+    if (parent == nullptr) continue;
     add_cp(*parent, ctx);
     add_diff(*parent, ctx);
     add_mount(*parent, ctx);

@@ -53,6 +53,7 @@ Result<int> pause_or_unpause(Context& ctx, std::vector<std::string> names, bool 
 void add_pause_command(CLI::App& app, Context& ctx, bool pause) {
   auto names = std::make_shared<std::vector<std::string>>();
   auto all = std::make_shared<bool>(false);
+  if (!ctx.wanted(app, pause ? "pause" : "unpause")) return;
   auto* cmd = app.add_subcommand(pause ? "pause" : "unpause",
                                  pause ? "Pause all the processes in one or more containers"
                                        : "Unpause the processes in one or more containers");
@@ -105,6 +106,7 @@ Result<int> top(Context& ctx, const std::vector<std::string>& arguments) {
 }
 
 void add_top_command(CLI::App& app, Context& ctx) {
+  if (!ctx.wanted(app, "top")) return;
   auto* cmd = app.add_subcommand(
       "top",
       "Display the running processes of a container: top CONTAINER [DESCRIPTORS or ps options]");
@@ -166,6 +168,7 @@ Result<int> port(Context& ctx, const PortFlags& flags) {
 
 void add_port_command(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<PortFlags>();
+  if (!ctx.wanted(app, "port")) return;
   auto* cmd = app.add_subcommand("port", "List the published ports of a container");
   cmd->add_flag("-a,--all", flags->all, "The published ports of all running containers");
   cmd->add_flag("-l,--latest", flags->latest, "The newest container");

@@ -81,6 +81,7 @@ Result<int> events(Context& ctx, const EventsFlags& flags) {
 
 void add_events(CLI::App& parent, Context& ctx) {
   auto flags = std::make_shared<EventsFlags>();
+  if (!ctx.wanted(parent, "events")) return;
   auto* cmd = parent.add_subcommand("events", "Show burrow events");
   cmd->add_option("-f,--filter", flags->filters,
                   "Filter: container=, image=, event= (status=), type=, label=");

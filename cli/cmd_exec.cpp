@@ -46,6 +46,7 @@ Result<int> exec(Context& ctx, const ExecFlags& flags, const std::vector<std::st
 
 void add_exec(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<ExecFlags>();
+  if (!ctx.wanted(app, "exec")) return;
   auto* cmd = app.add_subcommand("exec", "Run a process in a running container");
   cmd->prefix_command();
   cmd->fallthrough(false);

@@ -60,6 +60,7 @@ Result<int> export_command(Context& ctx, const std::string& name, const std::str
 void add_export(CLI::App& app, Context& ctx) {
   auto name = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
+  if (!ctx.wanted(app, "export")) return;
   auto* cmd = app.add_subcommand("export", "Export a container's file system as a tar archive");
   cmd->add_option("-o,--output", *output, "Write to this file instead of stdout");
   cmd->add_option("CONTAINER", *name, "The container")->required();
@@ -101,6 +102,7 @@ Result<int> commit(Context& ctx, const CommitFlags& flags) {
 
 void add_commit(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<CommitFlags>();
+  if (!ctx.wanted(app, "commit")) return;
   auto* cmd = app.add_subcommand("commit", "Create a new image from a container's changes");
   cmd->add_option("-c,--change", flags->changes,
                   "Apply a Containerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "

@@ -21,6 +21,7 @@ Result<int> healthcheck_run(Context& ctx, const std::string& name) {
 }  // namespace
 
 void add_healthcheck_commands(CLI::App& app, Context& ctx) {
+  if (!ctx.wanted(app, "healthcheck")) return;
   auto* healthcheck = app.add_subcommand("healthcheck", "Manage container healthchecks");
   healthcheck->require_subcommand(1);
   auto name = std::make_shared<std::string>();

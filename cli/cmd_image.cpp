@@ -76,6 +76,7 @@ Result<int> list_images(Context& ctx, const ImagesFlags& flags) {
 
 void add_images(CLI::App& app, Context& ctx, const std::string& name, const std::string& help) {
   auto flags = std::make_shared<ImagesFlags>();
+  if (!ctx.wanted(app, name)) return;
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_flag("-q,--quiet", flags->quiet, "Display only image IDs");
   cmd->add_flag("--no-trunc", flags->no_trunc, "Do not truncate output");
@@ -132,6 +133,7 @@ void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std
   auto names = std::make_shared<std::vector<std::string>>();
   auto format = std::make_shared<std::string>();
   auto type = std::make_shared<std::string>();
+  if (!ctx.wanted(app, name)) return;
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option("-f,--format", *format, "Go template applied to each result");
   if (kind == InspectKind::kAny)
@@ -163,6 +165,7 @@ Result<int> tag(Context& ctx, const std::vector<std::string>& args) {
 
 void add_tag(CLI::App& app, Context& ctx, const std::string& name) {
   auto args = std::make_shared<std::vector<std::string>>();
+  if (!ctx.wanted(app, name)) return;
   auto* cmd = app.add_subcommand(name, "Add names to a local image");
   cmd->add_option("IMAGE TARGET_NAME", *args, "The image, then one or more new names")->required();
   cmd->callback([&ctx, args] { run_command(ctx, [&] { return tag(ctx, *args); }); });
@@ -195,6 +198,7 @@ void add_rmi(CLI::App& app, Context& ctx, const std::string& name) {
   auto inputs = std::make_shared<std::vector<std::string>>();
   auto all = std::make_shared<bool>(false);
   auto force = std::make_shared<bool>(false);
+  if (!ctx.wanted(app, name)) return;
   auto* cmd = app.add_subcommand(name, "Remove one or more local images");
   cmd->add_flag("-a,--all", *all, "Remove all images");
   cmd->add_flag("-f,--force", *force, "Accepted for compatibility");
@@ -211,6 +215,7 @@ void add_image_commands(CLI::App& app, Context& ctx) {
   add_tag(app, ctx, "tag");
   add_inspect(app, ctx, "inspect", "Display the configuration of containers or images",
               InspectKind::kAny);
+  if (!ctx.wanted(app, "image")) return;
   auto* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(1);
   add_images(*image, ctx, "ls", "List images in local storage");

@@ -64,6 +64,7 @@ Result<int> import(Context& ctx, const ImportFlags& flags) {
 
 void add_load(CLI::App& parent, Context& ctx) {
   auto flags = std::make_shared<LoadFlags>();
+  if (!ctx.wanted(parent, "load")) return;
   auto* cmd = parent.add_subcommand("load", "Load images from a docker-archive or oci-archive");
   cmd->add_option("-i,--input", flags->input, "Read from this archive instead of stdin");
   cmd->add_flag("-q,--quiet", flags->quiet, "Suppress progress output");
@@ -72,6 +73,7 @@ void add_load(CLI::App& parent, Context& ctx) {
 
 void add_import(CLI::App& parent, Context& ctx) {
   auto flags = std::make_shared<ImportFlags>();
+  if (!ctx.wanted(parent, "import")) return;
   auto* cmd = parent.add_subcommand("import", "Create an image from a rootfs tarball");
   cmd->add_option("-c,--change", flags->changes,
                   "Apply a Containerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "

@@ -45,6 +45,7 @@ Result<int> wait(Context& ctx, const WaitFlags& flags) {
 
 void add_wait(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<WaitFlags>();
+  if (!ctx.wanted(app, "wait")) return;
   auto* cmd = app.add_subcommand("wait", "Wait for containers to exit and print their exit codes");
   cmd->add_option("--condition", flags->conditions,
                   "State to wait for, any of those given: stopped (default) or exited (print the "
@@ -108,6 +109,7 @@ Result<int> logs(Context& ctx, const LogsFlags& flags) {
 
 void add_logs(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<LogsFlags>();
+  if (!ctx.wanted(app, "logs")) return;
   auto* cmd = app.add_subcommand("logs", "Print a container's logs");
   cmd->add_flag("-f,--follow", flags->follow, "Keep printing new output until it exits");
   cmd->add_flag("-t,--timestamps", flags->timestamps, "Prefix each line with its time");

@@ -39,6 +39,7 @@ Result<int> prune(Context& ctx, const PruneFlags& flags) {
 
 void add_container_prune(CLI::App& container, Context& ctx) {
   auto flags = std::make_shared<PruneFlags>();
+  if (!ctx.wanted(container, "prune")) return;
   auto* cmd = container.add_subcommand("prune", "Remove all containers that are not running");
   cmd->add_flag("-f,--force", flags->force, "Do not prompt for confirmation");
   cmd->add_option("--filter", flags->filters, "Filter: until=TIME, label=KEY[=VALUE], label!=...");

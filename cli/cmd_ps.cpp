@@ -113,6 +113,7 @@ Result<int> ps(Context& ctx, const PsFlags& flags) {
 
 void add_ps(CLI::App& app, Context& ctx, const std::string& name) {
   auto flags = std::make_shared<PsFlags>();
+  if (!ctx.wanted(app, name)) return;
   auto* cmd = app.add_subcommand(name, "List containers");
   cmd->add_flag("-a,--all", flags->all, "Show all containers, not only running ones");
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only the container IDs");

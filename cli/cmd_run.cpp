@@ -256,6 +256,7 @@ CLI::App* add_container_flags(CLI::App& app, const std::string& name, const std:
 }  // namespace
 
 void add_run_command(CLI::App& app, Context& ctx) {
+  if (!ctx.wanted(app, "run")) return;
   auto f = std::make_shared<RunFlags>();
   auto* cmd = add_container_flags(app, "run", "Run a command in a new container", *f);
   cmd->add_flag("-d,--detach", f->detach, "Run the container in the background, print its ID");
@@ -271,6 +272,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
 }
 
 void add_create_command(CLI::App& app, Context& ctx) {
+  if (!ctx.wanted(app, "create")) return;
   auto f = std::make_shared<RunFlags>();
   auto* cmd = add_container_flags(app, "create", "Create but do not start a container", *f);
   f->detach = true;

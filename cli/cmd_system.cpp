@@ -161,6 +161,7 @@ Result<int> reset(Context& ctx, bool force) {
 
 void add_info(CLI::App& parent, Context& ctx) {
   auto format = std::make_shared<std::string>();
+  if (!ctx.wanted(parent, "info")) return;
   auto* cmd = parent.add_subcommand("info", "Display burrow and host information");
   cmd->add_option("-f,--format", *format, "json, or a Go template");
   cmd->callback([&ctx, format] { run_command(ctx, [&] { return info(ctx, *format); }); });
@@ -170,15 +171,18 @@ void add_info(CLI::App& parent, Context& ctx) {
 
 void add_system_commands(CLI::App& app, Context& ctx) {
   add_info(app, ctx);
-  auto version_format = std::make_shared<std::string>();
-  auto* version_cmd = app.add_subcommand("version", "Display the burrow version");
-  version_cmd->add_option("-f,--format", *version_format, "Go template");
-  version_cmd->callback(
-      [&ctx, version_format] { run_command(ctx, [&] { return version(*version_format); }); });
-
+  if (ctx.wanted(app, "version")) {
+    auto version_format = std::make_shared<std::string>();
+    auto* version_cmd = app.add_subcommand("version", "Display the burrow version");
+    version_cmd->add_option("-f,--format", *version_format, "Go template");
+    version_cmd->callback(
+        [&ctx, version_format] { run_command(ctx, [&] { return version(*version_format); }); });
+  }
+  if (!ctx.wanted(app, "system")) return;
   auto* system = app.add_subcommand("system", "Manage burrow");
   system->require_subcommand(1);
   add_info(*system, ctx);
+  if (!ctx.wanted(*system, "reset")) return;
   auto force = std::make_shared<bool>(false);
   auto* reset_cmd = system->add_subcommand("reset", "Remove all images, containers and state");
   reset_cmd->add_flag("-f,--force", *force, "Do not prompt for confirmation");

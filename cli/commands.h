@@ -25,8 +25,8 @@ void add_exec(CLI::App& app, Context& ctx);
 // pause, unpause and top, on the top level and under `container`.
 void add_container_process_commands(CLI::App& parent, Context& ctx);
 // cp, diff, mount, unmount, export, commit (at the top level and under
-// `container`) and unshare.
-void add_container_fs_commands(CLI::App& app, CLI::App& container, Context& ctx);
+// `container`, when it is built) and unshare.
+void add_container_fs_commands(CLI::App& app, CLI::App* container, Context& ctx);
 void add_export(CLI::App& app, Context& ctx);
 void add_commit(CLI::App& app, Context& ctx);
 void add_attach(CLI::App& app, Context& ctx);

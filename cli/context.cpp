@@ -3,10 +3,37 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <set>
+
 #include "engine/store_config.h"
 #include "storage-fuse/rootfs_mount.h"
 
 namespace burrow::cli {
+
+std::vector<std::string> command_words(int argc, const char* const* argv) {
+  static const std::set<std::string> kValued = {"--root", "--runroot", "--storage-driver",
+                                                "--log-level"};
+  std::vector<std::string> words;
+  for (int i = 1; i < argc && words.size() < 2; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.empty() || arg.front() != '-') {
+      words.push_back(arg);
+    } else if (words.empty() && kValued.count(arg)) {
+      ++i;  // its value
+    } else if (!words.empty()) {
+      break;  // the command's own options: what follows may be their values
+    }
+  }
+  return words;
+}
+
+bool Context::wanted(const CLI::App& parent, const std::string& name) const {
+  size_t depth = 0;
+  for (const CLI::App* up = parent.get_parent(); up != nullptr; up = up->get_parent()) ++depth;
+  return depth >= words.size() || words[depth] == name;
+}
 
 const engine::HostProfile& Context::host() {
   if (!host_) host_ = engine::HostProfile::probe();

@@ -10,6 +10,10 @@
 #include "base/result.h"
 #include "engine/engine.h"
 
+namespace CLI {
+class App;
+}
+
 namespace burrow::cli {
 
 // Podman's exit codes for failures of the engine itself.
@@ -27,12 +31,24 @@ class Context {
   GlobalOptions global;
   int exit_code = 0;
 
+  // The command words of this invocation ("container", "ls"), read from the
+  // arguments before parsing. Building CLI11's whole tree of commands and
+  // options costs more than the rest of a short command, so only what they
+  // name is built; none (burrow --help) builds everything.
+  std::vector<std::string> words;
+  // Whether the command `name` under `parent` is to be built.
+  bool wanted(const CLI::App& parent, const std::string& name) const;
+
   const engine::HostProfile& host();
   Result<std::unique_ptr<engine::Engine>> open_engine(engine::Access access);
 
  private:
   std::optional<engine::HostProfile> host_;
 };
+
+// The first two words of the command line that are not options (or the
+// values of global options): the command and, for a group, its subcommand.
+std::vector<std::string> command_words(int argc, const char* const* argv);
 
 // Prints "Error: ..." to stderr and returns the exit code it stands for.
 int report_error(const Error& error);

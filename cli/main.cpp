@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "base/log.h"
 #include "cli/commands.h"
@@ -31,22 +34,36 @@ void add_global_options(CLI::App& app, burrow::cli::GlobalOptions& global) {
       "Log messages at and above: debug, info, warn (default), error, fatal or panic");
 }
 
+std::unique_ptr<CLI::App> build_app(burrow::cli::Context& ctx) {
+  auto app = std::make_unique<CLI::App>("burrow: daemonless, rootless-first containers", "burrow");
+  app->set_version_flag("-v,--version", std::string("burrow version ") + BURROW_VERSION);
+  app->require_subcommand(1);
+  app->fallthrough();
+  add_global_options(*app, ctx.global);
+  burrow::cli::add_image_commands(*app, ctx);
+  burrow::cli::add_load_commands(*app, ctx);
+  burrow::cli::add_run_command(*app, ctx);
+  burrow::cli::add_container_commands(*app, ctx);
+  burrow::cli::add_system_commands(*app, ctx);
+  burrow::cli::add_events_commands(*app, ctx);  // after system: adds `system events`
+  burrow::cli::add_healthcheck_commands(*app, ctx);
+  return app;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   burrow::cli::Context ctx;
-  CLI::App app{"burrow: daemonless, rootless-first containers", "burrow"};
-  app.set_version_flag("-v,--version", std::string("burrow version ") + BURROW_VERSION);
-  app.require_subcommand(1);
-  app.fallthrough();
-  add_global_options(app, ctx.global);
-  burrow::cli::add_image_commands(app, ctx);
-  burrow::cli::add_load_commands(app, ctx);
-  burrow::cli::add_run_command(app, ctx);
-  burrow::cli::add_container_commands(app, ctx);
-  burrow::cli::add_system_commands(app, ctx);
-  burrow::cli::add_events_commands(app, ctx);  // after system: adds `system events`
-  burrow::cli::add_healthcheck_commands(app, ctx);
+  ctx.words = burrow::cli::command_words(argc, argv);
+  auto built = build_app(ctx);
+  // A word that names no command: build them all, so that CLI11 reports it
+  // (and --help lists everything).
+  auto named = [&](CLI::App* sub) { return sub->check_name(ctx.words.front()); };
+  if (!ctx.words.empty() && built->get_subcommands(named).empty()) {
+    ctx.words.clear();
+    built = build_app(ctx);
+  }
+  CLI::App& app = *built;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
