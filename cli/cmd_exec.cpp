@@ -60,7 +60,7 @@ void add_exec(CLI::App& app, Context& ctx) {
   cmd->add_option("--env-file", f->env_files, "Read environment variables from a file");
   cmd->add_option("-u,--user", f->user, "User (name|uid[:group|gid]) to run as");
   cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
-  for (auto* option : cmd->get_options()) option->allow_extra_args(false);
+  one_value_per_use(*cmd);
   cmd->callback([&ctx, f, cmd] {
     auto positional = cmd->remaining();
     run_command(ctx, [&] { return exec(ctx, *f, positional); });

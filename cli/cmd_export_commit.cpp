@@ -106,8 +106,7 @@ void add_commit(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("commit", "Create a new image from a container's changes");
   cmd->add_option("-c,--change", flags->changes,
                   "Apply a Containerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
-                  "STOPSIGNAL, USER, VOLUME, WORKDIR)")
-      ->allow_extra_args(false);  // one value per -c, or it swallows CONTAINER
+                  "STOPSIGNAL, USER, VOLUME, WORKDIR)");
   cmd->add_option("-m,--message", flags->message, "Commit message (the history comment)");
   cmd->add_option("-a,--author", flags->author, "Author of the image");
   cmd->add_option("-f,--format", flags->format, "Image format: oci (default) or docker");
@@ -115,6 +114,7 @@ void add_commit(CLI::App& app, Context& ctx) {
   cmd->add_flag("-p,--pause", flags->pause, "Pause the container while committing (default true)");
   cmd->add_option("CONTAINER", flags->container, "The container")->required();
   cmd->add_option("IMAGE", flags->image, "Name of the new image (unnamed when left out)");
+  one_value_per_use(*cmd);
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return commit(ctx, *flags); }); });
 }
 

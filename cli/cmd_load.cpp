@@ -78,11 +78,11 @@ void add_import(CLI::App& parent, Context& ctx) {
   cmd->add_option("-c,--change", flags->changes,
                   "Apply a Containerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
                   "STOPSIGNAL, USER, VOLUME, WORKDIR");
-  cmd->get_option("--change")->allow_extra_args(false);
   cmd->add_option("-m,--message", flags->message, "Commit message for the imported image");
   cmd->add_flag("-q,--quiet", flags->quiet, "Suppress progress output");
   cmd->add_option("SOURCE [REFERENCE]", flags->args, "Tarball path or -, then the image name")
       ->required();
+  one_value_per_use(*cmd);
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return import(ctx, *flags); }); });
 }
 

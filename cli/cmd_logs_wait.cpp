@@ -50,13 +50,13 @@ void add_wait(CLI::App& app, Context& ctx) {
   cmd->add_option("--condition", flags->conditions,
                   "State to wait for, any of those given: stopped (default) or exited (print the "
                   "exit code), configured, created, initialized, running, paused, stopping, "
-                  "removing, healthy, unhealthy (print -1)")
-      ->allow_extra_args(false);
+                  "removing, healthy, unhealthy (print -1)");
   cmd->add_option("-i,--interval", flags->interval,
                   "Time between looks at the state: a duration or milliseconds (default 250ms)");
   cmd->add_flag("--ignore", flags->ignore,
                 "Print -1 for a container that does not exist instead of an error");
   cmd->add_option("CONTAINER", flags->names, "Containers");
+  one_value_per_use(*cmd);
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return wait(ctx, *flags); }); });
 }
 

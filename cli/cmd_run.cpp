@@ -262,9 +262,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("-d,--detach", f->detach, "Run the container in the background, print its ID");
   cmd->add_option("--detach-keys", f->detach_keys,
                   "Keys that detach from the container (default ctrl-p,ctrl-q; \"\" disables)");
-  // A repeated option takes one value per use; otherwise "-v a:b IMAGE"
-  // would swallow the image as a second volume.
-  for (auto* option : cmd->get_options()) option->allow_extra_args(false);
+  one_value_per_use(*cmd);
   cmd->callback([&ctx, f, cmd] {
     auto positional = cmd->remaining();
     run_command(ctx, [&] { return run(ctx, *f, positional); });
@@ -276,7 +274,7 @@ void add_create_command(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<RunFlags>();
   auto* cmd = add_container_flags(app, "create", "Create but do not start a container", *f);
   f->detach = true;
-  for (auto* option : cmd->get_options()) option->allow_extra_args(false);
+  one_value_per_use(*cmd);
   cmd->callback([&ctx, f, cmd] {
     auto positional = cmd->remaining();
     run_command(ctx, [&] { return create(ctx, *f, positional); });

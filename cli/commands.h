@@ -10,6 +10,13 @@
 
 namespace burrow::cli {
 
+// Each use of a command's repeatable options takes one value; otherwise
+// "-v a:b IMAGE" would swallow the image as a second volume. Call it once
+// the options are added.
+inline void one_value_per_use(CLI::App& cmd) {
+  for (auto* option : cmd.get_options()) option->allow_extra_args(false);
+}
+
 void add_image_commands(CLI::App& app, Context& ctx);
 void add_load_commands(CLI::App& app, Context& ctx);
 void add_load(CLI::App& parent, Context& ctx);

@@ -43,6 +43,22 @@ BindVolume volume_from(const json& j) {
   return v;
 }
 
+json port_json(const PortMapping& p) {
+  return {{"host_ip", p.host_ip},
+          {"host_port", p.host_port},
+          {"container_port", p.container_port},
+          {"protocol", p.protocol}};
+}
+
+PortMapping port_from(const json& j) {
+  PortMapping p;
+  get(j, "host_ip", p.host_ip);
+  get(j, "host_port", p.host_port);
+  get(j, "container_port", p.container_port);
+  get(j, "protocol", p.protocol);
+  return p;
+}
+
 json health_json(const HealthConfig& h) {
   return {{"test", h.test},
           {"interval_ns", h.interval_ns},
@@ -82,11 +98,7 @@ std::string options_to_json(const CreateOptions& o) {
   j["volumes"] = json::array();
   for (const auto& v : o.volumes) j["volumes"].push_back(volume_json(v));
   j["ports"] = json::array();
-  for (const auto& p : o.ports)
-    j["ports"].push_back({{"host_ip", p.host_ip},
-                          {"host_port", p.host_port},
-                          {"container_port", p.container_port},
-                          {"protocol", p.protocol}});
+  for (const auto& p : o.ports) j["ports"].push_back(port_json(p));
   j["cap_add"] = o.cap_add;
   j["cap_drop"] = o.cap_drop;
   put(j, "seccomp_profile", o.seccomp_profile);
@@ -132,10 +144,7 @@ Result<CreateOptions> options_from_json(const std::string& text) {
     if (auto it = j.find("volumes"); it != j.end() && it->is_array())
       for (const auto& v : *it) o.volumes.push_back(volume_from(v));
     if (auto it = j.find("ports"); it != j.end() && it->is_array())
-      for (const auto& p : *it)
-        o.ports.push_back({p.at("host_ip").get<std::string>(), p.at("host_port").get<uint16_t>(),
-                           p.at("container_port").get<uint16_t>(),
-                           p.at("protocol").get<std::string>()});
+      for (const auto& p : *it) o.ports.push_back(port_from(p));
     get(j, "cap_add", o.cap_add);
     get(j, "cap_drop", o.cap_drop);
     get(j, "seccomp_profile", o.seccomp_profile);

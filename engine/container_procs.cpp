@@ -34,6 +34,18 @@ int64_t field_number(const StatFields& stat, size_t field) {
   return index < stat.rest.size() ? std::strtoll(stat.rest[index].c_str(), nullptr, 10) : 0;
 }
 
+std::vector<std::string> split_cmdline(const std::string& raw) {
+  std::vector<std::string> args;
+  size_t start = 0;
+  while (start < raw.size()) {
+    size_t end = raw.find('\0', start);
+    if (end == std::string::npos) end = raw.size();
+    args.push_back(raw.substr(start, end - start));
+    start = end + 1;
+  }
+  return args;
+}
+
 }  // namespace
 
 std::vector<pid_t> all_pids() {
@@ -48,18 +60,6 @@ std::vector<pid_t> all_pids() {
   ::closedir(dir);
   std::sort(pids.begin(), pids.end());
   return pids;
-}
-
-std::vector<std::string> split_cmdline(const std::string& raw) {
-  std::vector<std::string> args;
-  size_t start = 0;
-  while (start < raw.size()) {
-    size_t end = raw.find('\0', start);
-    if (end == std::string::npos) end = raw.size();
-    args.push_back(raw.substr(start, end - start));
-    start = end + 1;
-  }
-  return args;
 }
 
 std::vector<std::string> process_args(pid_t pid) {

@@ -22,7 +22,6 @@ std::vector<pid_t> all_pids();
 
 // A process's arguments from /proc/PID/cmdline (empty for kernel threads,
 // zombies and processes that are gone).
-std::vector<std::string> split_cmdline(const std::string& raw);
 std::vector<std::string> process_args(pid_t pid);
 
 // Host pids of the processes sharing init_pid's pid namespace, init first.

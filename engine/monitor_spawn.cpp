@@ -14,6 +14,7 @@
 #include <cstring>
 #include <optional>
 
+#include "base/fd_passing.h"
 #include "base/file_util.h"
 #include "base/log.h"
 
@@ -32,24 +33,7 @@ struct StartReport {
 
 // With pass_fd >= 0, that descriptor travels with the report (SCM_RIGHTS).
 void send_report(int fd, const StartReport& report, int pass_fd = -1) {
-  iovec part{const_cast<StartReport*>(&report), sizeof report};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &part;
-  message.msg_iovlen = 1;
-  if (pass_fd >= 0) {
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    cmsghdr* header = CMSG_FIRSTHDR(&message);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(header), &pass_fd, sizeof pass_fd);
-  }
-  ssize_t n;
-  do {
-    n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+  (void)base::send_with_fd(fd, &report, sizeof report, pass_fd);
 }
 
 // The report, and the descriptor that came with it (invalid when none).
@@ -61,23 +45,9 @@ struct ReceivedReport {
 
 ReceivedReport receive_report(int fd) {
   ReceivedReport received;
-  iovec part{&received.report, sizeof received.report};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &part;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  do {
-    received.length = ::recvmsg(fd, &message, MSG_CMSG_CLOEXEC);
-  } while (received.length < 0 && errno == EINTR);
-  cmsghdr* header = received.length > 0 ? CMSG_FIRSTHDR(&message) : nullptr;
-  if (header != nullptr && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS &&
-      header->cmsg_len == CMSG_LEN(sizeof(int))) {
-    int passed = -1;
-    std::memcpy(&passed, CMSG_DATA(header), sizeof passed);
-    received.fd.reset(passed);
-  }
+  int passed = -1;
+  received.length = base::receive_with_fd(fd, &received.report, sizeof received.report, &passed);
+  received.fd.reset(passed);
   return received;
 }
 

@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/fd_passing.h"
+
 namespace burrow::runtime {
 
 bool open_pty(const char* ptmx, ConsoleSize size, int* master, int* peer, InitError& error) {
@@ -49,22 +51,7 @@ bool open_pty(const char* ptmx, ConsoleSize size, int* master, int* peer, InitEr
 
 bool send_console_fd(int socket, int fd, InitError& error) {
   char byte = 'T';
-  iovec part{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &part;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
-  header->cmsg_level = SOL_SOCKET;
-  header->cmsg_type = SCM_RIGHTS;
-  header->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
-  ssize_t sent;
-  do {
-    sent = ::sendmsg(socket, &message, MSG_NOSIGNAL);
-  } while (sent < 0 && errno == EINTR);
+  ssize_t sent = base::send_with_fd(socket, &byte, 1, fd);
   if (sent != 1) return error.set(sent < 0 ? errno : EIO, "sending the pty to its creator");
   return true;
 }
@@ -101,25 +88,13 @@ bool setup_console(const char* ptmx, int socket, ConsoleSize size, uid_t owner_u
 
 Result<base::UniqueFd> receive_console_fd(int socket) {
   char byte = 0;
-  iovec part{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &part;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  ssize_t got;
-  do {
-    got = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
-  } while (got < 0 && errno == EINTR);
-  if (got < 0) return base::fail_errno("receiving the container's pty");
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
-  if (got == 0 || header == nullptr || header->cmsg_level != SOL_SOCKET ||
-      header->cmsg_type != SCM_RIGHTS || header->cmsg_len != CMSG_LEN(sizeof(int)))
-    return base::fail(EPROTO, "the container's process did not send its pty");
   int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
-  return base::UniqueFd(fd);
+  ssize_t got = base::receive_with_fd(socket, &byte, 1, &fd);
+  if (got < 0) return base::fail_errno("receiving the container's pty");
+  base::UniqueFd received(fd);
+  if (got == 0 || !received)
+    return base::fail(EPROTO, "the container's process did not send its pty");
+  return received;
 }
 
 namespace {

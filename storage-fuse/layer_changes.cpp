@@ -260,26 +260,33 @@ void drop_ignored_changes(std::vector<Change>& changes,
   std::erase_if(changes, [&](const Change& change) { return dropped.count(change.path) > 0; });
 }
 
-Result<std::vector<Change>> overlay_changes(const std::string& upper_dir,
-                                            const std::vector<std::string>& lower_dirs) {
+namespace {
+
+using WalkFunction = Status (*)(Walk&, int, const std::string&, bool);
+
+// The sorted changes `walk_dir` finds in `dir` against the lower layers.
+Result<std::vector<Change>> collect_changes(const std::string& dir,
+                                            const std::vector<std::string>& lower_dirs,
+                                            WalkFunction walk_dir) {
   BURROW_TRY(LayerStack lower, LayerStack::open(lower_dirs));
-  BURROW_TRY(UniqueFd upper, base::open_dir(upper_dir));
+  BURROW_TRY(UniqueFd top, base::open_dir(dir));
   std::vector<Change> changes;
   Walk walk{lower, changes};
-  BURROW_CHECK(walk_upper(walk, upper.get(), "", false));
+  BURROW_CHECK(walk_dir(walk, top.get(), "", false));
   sort_changes(changes);
   return changes;
 }
 
+}  // namespace
+
+Result<std::vector<Change>> overlay_changes(const std::string& upper_dir,
+                                            const std::vector<std::string>& lower_dirs) {
+  return collect_changes(upper_dir, lower_dirs, walk_upper);
+}
+
 Result<std::vector<Change>> copy_changes(const std::string& merged_dir,
                                          const std::vector<std::string>& lower_dirs) {
-  BURROW_TRY(LayerStack lower, LayerStack::open(lower_dirs));
-  BURROW_TRY(UniqueFd merged, base::open_dir(merged_dir));
-  std::vector<Change> changes;
-  Walk walk{lower, changes};
-  BURROW_CHECK(walk_copy(walk, merged.get(), "", false));
-  sort_changes(changes);
-  return changes;
+  return collect_changes(merged_dir, lower_dirs, walk_copy);
 }
 
 Status write_changes(TarWriter& writer, int source_fd, const std::vector<Change>& changes) {
