@@ -11,10 +11,11 @@
 namespace burrow::cli {
 
 // Each use of a command's repeatable options takes one value; otherwise
-// "-v a:b IMAGE" would swallow the image as a second volume. Call it once
-// the options are added.
+// "-v a:b IMAGE" would swallow the image as a second volume. Positional
+// lists keep all their values. Call it once the options are added.
 inline void one_value_per_use(CLI::App& cmd) {
-  for (auto* option : cmd.get_options()) option->allow_extra_args(false);
+  for (auto* option : cmd.get_options())
+    if (option->nonpositional()) option->allow_extra_args(false);  // "FILE IMAGE" take both
 }
 
 void add_image_commands(CLI::App& app, Context& ctx);
