@@ -287,7 +287,7 @@ class AttachClient {
   bool connected_ = false;
 };
 
-const std::string kScript = R"(printf "one\ntw"; sleep 0.1; printf "o\n"; echo err >&2; exit 3)";
+const std::string kScript = R"(printf "one\ntw"; sleep 0.5; printf "o\n"; echo err >&2; exit 3)";
 
 // The records of one stream in a k8s-file log, as "F text" / "P text".
 std::vector<std::string> k8s_records(const std::string& log, const std::string& stream,
