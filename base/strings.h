@@ -12,6 +12,8 @@ std::vector<std::string> split(std::string_view text, char separator);
 // Fields separated by runs of blanks (spaces, tabs, newlines); no empty ones.
 std::vector<std::string> split_whitespace(std::string_view text);
 std::string_view trim(std::string_view text);
+// ASCII letters in lower case; other bytes unchanged (HTTP header names, schemes).
+std::string ascii_lower(std::string_view text);
 bool starts_with(std::string_view text, std::string_view prefix);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 // Human sizes the way Podman prints them: "4.49 MB", "1.2 kB".

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "base/file_util.h"
 #include "base/unique_fd.h"
 #include "cli/commands.h"
 #include "engine/image_load.h"
@@ -28,14 +29,25 @@ struct LoadFlags {
   bool quiet = false;
 };
 
-Result<int> load(Context& ctx, const LoadFlags& flags) {
-  BURROW_TRY(base::UniqueFd fd, open_input(flags.input));
+Result<std::vector<std::string>> load_input(Context& ctx, const std::string& input) {
+  // An OCI layout directory (`save --format oci-dir`) is read file by file.
+  bool directory = !input.empty() && input != "-" && base::is_directory(input);
+  base::UniqueFd fd;
+  if (!directory) {
+    BURROW_TRY(fd, open_input(input));
+  }
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
-  auto loaded = engine::load_images(*engine, fd.get());
+  auto loaded = directory ? engine::load_images_from_directory(*engine, input)
+                          : engine::load_images(*engine, fd.get());
   if (!loaded)
     return tl::unexpected(loaded.error().with_context(
         "payload does not match any of the supported image formats or is damaged"));
-  for (const auto& name : *loaded) std::cout << "Loaded image: " << name << "\n";
+  return loaded;
+}
+
+Result<int> load(Context& ctx, const LoadFlags& flags) {
+  BURROW_TRY(auto loaded, load_input(ctx, flags.input));
+  for (const auto& name : loaded) std::cout << "Loaded image: " << name << "\n";
   return 0;
 }
 
@@ -65,8 +77,10 @@ Result<int> import(Context& ctx, const ImportFlags& flags) {
 void add_load(CLI::App& parent, Context& ctx) {
   auto flags = std::make_shared<LoadFlags>();
   if (!ctx.wanted(parent, "load")) return;
-  auto* cmd = parent.add_subcommand("load", "Load images from a docker-archive or oci-archive");
-  cmd->add_option("-i,--input", flags->input, "Read from this archive instead of stdin");
+  auto* cmd = parent.add_subcommand(
+      "load", "Load images from a docker-archive, an oci-archive or an OCI layout directory");
+  cmd->add_option("-i,--input", flags->input,
+                  "Read from this archive or OCI layout directory instead of stdin");
   cmd->add_flag("-q,--quiet", flags->quiet, "Suppress progress output");
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return load(ctx, *flags); }); });
 }

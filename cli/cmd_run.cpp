@@ -1,13 +1,18 @@
 // run and create: a container from an image, started in the foreground,
 // detached (-d), or only registered (create).
+#include <unistd.h>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/pull_progress.h"
+#include "cli/registry_flags.h"
 #include "cli/tty_session.h"
 #include "engine/container_lifecycle.h"
 #include "engine/container_run.h"
+#include "engine/image_pull.h"
 #include "engine/signal_names.h"
 
 namespace burrow::cli {
@@ -26,6 +31,8 @@ struct RunFlags {
   std::optional<std::string> workdir, user, hostname, name, entrypoint;
   std::string network = "none";
   std::string pull = "missing";
+  RegistryFlags registry;
+  bool quiet = false;
   std::optional<std::string> detach_keys;
   std::optional<std::string> health_cmd, health_interval, health_timeout, health_start_period;
   std::optional<int> health_retries;
@@ -106,11 +113,7 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
     return base::fail(EINVAL, "an image is required: burrow run|create IMAGE [COMMAND...]");
   if (positional.front().size() > 1 && positional.front().front() == '-')
     return base::failf(EINVAL, "unknown flag: {}", positional.front());
-  if (flags.pull == "always" || flags.pull == "newer")
-    return base::failf(EINVAL,
-                       "--pull={} needs a registry, which this build cannot reach yet: "
-                       "load the image and use --pull=never or missing",
-                       flags.pull);
+  BURROW_CHECK(engine::parse_pull_policy(flags.pull));  // refused before anything happens
   engine::CreateOptions options;
   options.image = positional.front();
   options.command.assign(positional.begin() + 1, positional.end());
@@ -170,6 +173,18 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
   return options;
 }
 
+// The image as --pull says: the local one, or pulled (progress on stderr).
+Status ensure_image(engine::Engine& engine, const RunFlags& flags, const std::string& image) {
+  BURROW_TRY(auto policy, engine::parse_pull_policy(flags.pull));
+  engine::PullSettings settings;
+  BURROW_TRY(settings.registry, flags.registry.options());
+  settings.platform = image::host_platform();
+  PullProgress progress(flags.quiet, ::isatty(STDERR_FILENO) == 1);
+  settings.report = progress.reporter();
+  BURROW_CHECK(engine::image_for_run(engine, image, policy, settings));
+  return base::ok();
+}
+
 // `run -t` in the foreground: a terminal session with the container.
 Result<int> run_with_tty(engine::Engine& engine, const engine::CreateOptions& options,
                          const AttachFlags& attach) {
@@ -183,6 +198,7 @@ Result<int> run(Context& ctx, const RunFlags& flags, const std::vector<std::stri
   AttachFlags attach{flags.interactive, flags.detach_keys, true};
   BURROW_CHECK(detach_sequence(attach));  // refused before anything is created
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
+  BURROW_CHECK(ensure_image(*engine, flags, options.image));
   if (options.tty && !options.detach) return run_with_tty(*engine, options, attach);
   BURROW_TRY(auto outcome, engine::run_container(*engine, options));
   if (options.detach) std::cout << outcome.id << std::endl;
@@ -193,6 +209,7 @@ Result<int> create(Context& ctx, const RunFlags& flags,
                    const std::vector<std::string>& positional) {
   BURROW_TRY(auto options, create_options(flags, positional));
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
+  BURROW_CHECK(ensure_image(*engine, flags, options.image));
   BURROW_TRY(auto record, engine::create_container(*engine, options));
   std::cout << record.id << std::endl;
   return 0;
@@ -227,7 +244,9 @@ CLI::App* add_container_flags(CLI::App& app, const std::string& name, const std:
   cmd->add_flag("--privileged", f.privileged, "All capabilities, no seccomp, no masked paths");
   cmd->add_option("--ulimit", f.ulimits, "Resource limit: NAME=SOFT[:HARD]");
   cmd->add_option("-l,--label", f.labels, "Set metadata on the container");
-  cmd->add_option("--pull", f.pull, "Pull policy: missing (default) or never");
+  cmd->add_option("--pull", f.pull, "Pull policy: missing (default), always, newer or never");
+  cmd->add_flag("-q,--quiet", f.quiet, "Show no pull progress");
+  add_registry_flags(*cmd, f.registry, true);
   cmd->add_option("--log-driver", f.log_driver,
                   "Logging driver: k8s-file (default), json-file, none");
   cmd->add_option("--log-opt", f.log_opts, "Logging option: max-size=SIZE");

@@ -50,5 +50,10 @@ enum class InspectKind { kAny, kImage, kContainer };
 void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
                  InspectKind kind);
 void add_system_commands(CLI::App& app, Context& ctx);
+// pull, login, logout (cmd_registry.cpp); push and search (cmd_push.cpp).
+void add_registry_commands(CLI::App& app, Context& ctx);
+void add_push_commands(CLI::App& app, Context& ctx);
+// save; image history, tree and prune (cmd_save.cpp).
+void add_save_commands(CLI::App& app, Context& ctx);
 
 }  // namespace burrow::cli

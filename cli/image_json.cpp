@@ -1,5 +1,6 @@
 #include "cli/image_json.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "base/file_util.h"
@@ -9,7 +10,10 @@
 namespace burrow::cli {
 namespace {
 
+// "host/repo:tag" -> {"host/repo", "tag"}; a name pulled by digest,
+// "host/repo@sha256:...", has no tag.
 std::pair<std::string, std::string> split_name(const std::string& name) {
+  if (auto at = name.find('@'); at != std::string::npos) return {name.substr(0, at), "<none>"};
   size_t colon = name.rfind(':');
   if (colon == std::string::npos || name.find('/', colon) != std::string::npos)
     return {name, "latest"};
@@ -56,6 +60,8 @@ nlohmann::json inspect_image(const engine::ImageRecord& image, const engine::Sto
   if (image.digest)
     for (const auto& name : image.names)
       repo_digests.push_back(split_name(name).first + "@" + *image.digest);
+  std::sort(repo_digests.begin(), repo_digests.end());
+  repo_digests.erase(std::unique(repo_digests.begin(), repo_digests.end()), repo_digests.end());
   nlohmann::json container_config =
       field("config").is_object() ? field("config") : nlohmann::json::object();
   return {

@@ -47,6 +47,9 @@ std::unique_ptr<CLI::App> build_app(burrow::cli::Context& ctx) {
   burrow::cli::add_system_commands(*app, ctx);
   burrow::cli::add_events_commands(*app, ctx);  // after system: adds `system events`
   burrow::cli::add_healthcheck_commands(*app, ctx);
+  burrow::cli::add_registry_commands(*app, ctx);
+  burrow::cli::add_push_commands(*app, ctx);
+  burrow::cli::add_save_commands(*app, ctx);
   return app;
 }
 

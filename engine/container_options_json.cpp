@@ -213,9 +213,7 @@ Status parse_log_option(const std::string& spec, CreateOptions& options) {
   std::string key = spec.substr(0, eq);
   if (key != "max-size" || eq == std::string::npos)
     return base::failf(EINVAL, "invalid --log-opt \"{}\": use max-size=SIZE (like 10m)", spec);
-  std::string value = spec.substr(eq + 1);
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  std::string value = base::ascii_lower(spec.substr(eq + 1));
   uint64_t unit = 1;
   while (!value.empty() && (value.back() == 'b' || value.back() == 'i')) value.pop_back();
   if (!value.empty()) {

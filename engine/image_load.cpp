@@ -44,14 +44,17 @@ Result<ImageRecord> store_archive_image(Engine& engine, LayerTransaction& layers
   return record;
 }
 
-}  // namespace
-
-Result<std::vector<std::string>> load_images(Engine& engine, int fd) {
-  BURROW_TRY(auto lock, lock_storage(engine.paths()));
+// Stages the input with `read` (archive or directory) and stores its images.
+// The input is staged before the storage lock is taken: `save | load` on
+// one store would otherwise wait forever, load holding the lock while it
+// waits for input and save waiting for the lock before it writes any.
+template <typename Read>
+Result<std::vector<std::string>> load_with(Engine& engine, Read&& read) {
   BURROW_TRY(std::string staging, base::make_temp_dir(engine.paths().tmp(), "load-"));
   base::ScopeExit remove_staging([&] { (void)base::remove_tree(staging); });
-  BURROW_TRY(auto contents, image::read_image_archive(fd, staging));
+  BURROW_TRY(image::ArchiveContents contents, read(staging));
   if (contents.images.empty()) return base::fail(EINVAL, "the archive contains no image");
+  BURROW_TRY(auto lock, lock_storage(engine.paths()));
 
   // Everything is stored and verified before the first image is registered,
   // so a bad second image leaves no trace of the first one either.
@@ -76,6 +79,20 @@ Result<std::vector<std::string>> load_images(Engine& engine, int fd) {
     record_image_event(engine.paths(), "loadfromarchive", record.id,
                        record.names.empty() ? "" : record.names.front());
   return loaded;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> load_images(Engine& engine, int fd) {
+  return load_with(
+      engine, [&](const std::string& staging) { return image::read_image_archive(fd, staging); });
+}
+
+Result<std::vector<std::string>> load_images_from_directory(Engine& engine,
+                                                            const std::string& dir) {
+  return load_with(engine, [&](const std::string& staging) {
+    return image::read_image_directory(dir, staging);
+  });
 }
 
 }  // namespace burrow::engine

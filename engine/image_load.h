@@ -14,6 +14,9 @@ namespace burrow::engine {
 // Returns what Podman prints after "Loaded image: ": names, or ids of
 // unnamed images.
 Result<std::vector<std::string>> load_images(Engine& engine, int fd);
+// The same from a directory: an OCI image layout (`save --format oci-dir`)
+// or an unpacked docker-archive, checked as strictly as an archive.
+Result<std::vector<std::string>> load_images_from_directory(Engine& engine, const std::string& dir);
 
 struct ImportOptions {
   std::optional<std::string> name;

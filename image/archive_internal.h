@@ -48,6 +48,9 @@ class StagedArchive {
 
 // Streams the tar from `fd`; regular files become staging_dir/mNNNNNN.
 base::Result<StagedArchive> stage_archive(int fd, const std::string& staging_dir);
+// The same for a directory holding the members (`save --format oci-dir`):
+// its files are copied into staging_dir, its symlinks recorded, never followed.
+base::Result<StagedArchive> stage_directory(const std::string& dir, const std::string& staging_dir);
 
 // Compression sniffed from a staged layer's first bytes, as an OCI layer
 // media type; an error for xz/bzip2 layers, which burrow does not unpack.

@@ -30,8 +30,9 @@ base::Status check_layers_against_config(const std::vector<ArchiveLayer>& layers
 
 }  // namespace archive_detail
 
-Result<ArchiveContents> read_image_archive(int fd, const std::string& staging_dir) {
-  BURROW_TRY(archive_detail::StagedArchive staged, archive_detail::stage_archive(fd, staging_dir));
+namespace {
+
+Result<ArchiveContents> read_staged(const archive_detail::StagedArchive& staged) {
   // Docker 25+ writes both manifest.json and an OCI layout; manifest.json is
   // preferred because only it carries the full names (RepoTags).
   if (staged.contains("manifest.json")) {
@@ -49,6 +50,20 @@ Result<ArchiveContents> read_image_archive(int fd, const std::string& staging_di
         EINVAL,
         "legacy docker-archive (a repositories file but no manifest.json) is not supported");
   return fail(EINVAL, "not a docker-archive or oci-archive (no manifest.json or index.json)");
+}
+
+}  // namespace
+
+Result<ArchiveContents> read_image_archive(int fd, const std::string& staging_dir) {
+  BURROW_TRY(archive_detail::StagedArchive staged, archive_detail::stage_archive(fd, staging_dir));
+  return read_staged(staged);
+}
+
+Result<ArchiveContents> read_image_directory(const std::string& dir,
+                                             const std::string& staging_dir) {
+  BURROW_TRY(archive_detail::StagedArchive staged,
+             archive_detail::stage_directory(dir, staging_dir));
+  return read_staged(staged);
 }
 
 }  // namespace burrow::image

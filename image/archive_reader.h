@@ -47,4 +47,10 @@ struct ArchiveContents {
 // docker-archive config named "<hex>.json" against its name. `fd` is borrowed.
 base::Result<ArchiveContents> read_image_archive(int fd, const std::string& staging_dir);
 
+// The same for a directory: an OCI image layout (what `save --format oci-dir`
+// writes) or an unpacked docker-archive. Its files are copied into
+// `staging_dir` and checked exactly as an archive's members are.
+base::Result<ArchiveContents> read_image_directory(const std::string& dir,
+                                                   const std::string& staging_dir);
+
 }  // namespace burrow::image

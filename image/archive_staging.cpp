@@ -4,9 +4,11 @@
 // the staging directory, and no link from the archive is ever created.
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <memory>
@@ -87,6 +89,24 @@ class Stager {
 
   StagedArchive take() { return std::move(result_); }
 
+  // A regular file of a layout directory, copied so that what is checked is
+  // what gets stored even if the directory changes meanwhile.
+  Status copy_file(int src_fd, const std::string& name) {
+    return stage_member(name, [&](char* buffer, size_t size) -> Result<size_t> {
+      for (;;) {
+        ssize_t n = ::read(src_fd, buffer, size);
+        if (n >= 0) return static_cast<size_t>(n);
+        if (errno != EINTR) return base::fail_errno("reading \"{}\"", name);
+      }
+    });
+  }
+
+  Status add_symlink(const std::string& name, const std::string& target) {
+    BURROW_CHECK(check_new(name));
+    result_.symlinks[name] = target;
+    return base::ok();
+  }
+
  private:
   Status check_new(const std::string& name) {
     if (name.empty()) return fail(EINVAL, "archive member with an empty name");
@@ -108,6 +128,18 @@ class Stager {
   }
 
   Status stage_file(archive* a, const std::string& name) {
+    return stage_member(name, [&](char* buffer, size_t size) -> Result<size_t> {
+      la_ssize_t n = archive_read_data(a, buffer, size);
+      if (n < 0)
+        return failf(EIO, "reading member \"{}\": truncated or corrupt archive: {}", name,
+                     archive_error_string(a));
+      return static_cast<size_t>(n);
+    });
+  }
+
+  // Stages one member from `read` (buffer, size) -> bytes read, 0 at the end.
+  template <typename Read>
+  Status stage_member(const std::string& name, Read&& read) {
     BURROW_CHECK(check_new(name));
     std::string file = fmt::format("m{:06}", result_.members.size());
     UniqueFd out(::openat(dir_fd_.get(), file.c_str(),
@@ -117,10 +149,7 @@ class Stager {
     int64_t size = 0;
     std::array<char, 65536> buffer;
     for (;;) {
-      la_ssize_t n = archive_read_data(a, buffer.data(), buffer.size());
-      if (n < 0)
-        return failf(EIO, "reading member \"{}\": truncated or corrupt archive: {}", name,
-                     archive_error_string(a));
+      BURROW_TRY(size_t n, read(buffer.data(), buffer.size()));
       if (n == 0) break;
       hash.update(buffer.data(), static_cast<size_t>(n));
       BURROW_CHECK(
@@ -156,6 +185,69 @@ Result<ArchivePtr> open_reader(int fd) {
   return a;
 }
 
+constexpr int kMaxDirectoryDepth = 16;
+
+Result<std::vector<std::string>> list_directory(int dir_fd, const std::string& where) {
+  int dup_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) return base::fail_errno("reading directory {}", where);
+  DIR* dir = ::fdopendir(dup_fd);
+  if (!dir) {
+    ::close(dup_fd);
+    return base::fail_errno("reading directory {}", where);
+  }
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  int saved = errno;
+  ::closedir(dir);
+  if (saved != 0) {
+    errno = saved;
+    return base::fail_errno("reading directory {}", where);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Stages a layout directory as if it were a tar of it: every lookup is
+// relative to an open directory with O_NOFOLLOW, symbolic links are recorded
+// (and later resolved only lexically, inside the set), and anything that
+// is neither a file, a directory nor a link is skipped.
+Status stage_tree(Stager& stager, int dir_fd, const std::string& prefix, int depth) {
+  if (depth > kMaxDirectoryDepth) return failf(ELOOP, "\"{}\" is nested too deeply", prefix);
+  BURROW_TRY(auto names, list_directory(dir_fd, prefix.empty() ? "." : prefix));
+  for (const auto& entry : names) {
+    BURROW_TRY(std::string name,
+               normalize_member_name(prefix.empty() ? entry : prefix + "/" + entry));
+    struct stat st;
+    if (::fstatat(dir_fd, entry.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+      return base::fail_errno("reading \"{}\"", name);
+    if (S_ISLNK(st.st_mode)) {
+      std::vector<char> target(static_cast<size_t>(st.st_size) + 2);
+      ssize_t n = ::readlinkat(dir_fd, entry.c_str(), target.data(), target.size() - 1);
+      if (n < 0) return base::fail_errno("reading symlink \"{}\"", name);
+      BURROW_CHECK(stager.add_symlink(name, std::string(target.data(), static_cast<size_t>(n))));
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) continue;
+    // O_NONBLOCK: a file swapped for a fifo after the fstatat must not hang us.
+    int flags = S_ISDIR(st.st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK;
+    UniqueFd fd(::openat(dir_fd, entry.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return base::fail_errno("opening \"{}\"", name);
+    struct stat opened;
+    if (::fstat(fd.get(), &opened) != 0) return base::fail_errno("reading \"{}\"", name);
+    if ((opened.st_mode & S_IFMT) != (st.st_mode & S_IFMT))
+      return failf(EAGAIN, "\"{}\" changed while it was read", name);
+    if (S_ISDIR(st.st_mode)) {
+      BURROW_CHECK(stage_tree(stager, fd.get(), name, depth + 1));
+    } else {
+      BURROW_CHECK(stager.copy_file(fd.get(), name));
+    }
+  }
+  return base::ok();
+}
 }  // namespace
 
 Result<std::string> normalize_member_name(std::string_view name) {
@@ -223,6 +315,16 @@ Result<StagedArchive> stage_archive(int fd, const std::string& staging_dir) {
     if (auto s = stager.add_entry(a.get(), entry); !s)
       return tl::unexpected(s.error().with_context("reading image archive"));
   }
+  return stager.take();
+}
+
+Result<StagedArchive> stage_directory(const std::string& dir, const std::string& staging_dir) {
+  BURROW_TRY(UniqueFd staging_fd, base::open_dir(staging_dir));
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd) return base::fail_errno("opening {}", dir);
+  Stager stager(staging_dir, std::move(staging_fd));
+  if (auto s = stage_tree(stager, dir_fd.get(), "", 0); !s)
+    return tl::unexpected(s.error().with_context(fmt::format("reading image directory {}", dir)));
   return stager.take();
 }
 
