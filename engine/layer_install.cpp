@@ -47,6 +47,14 @@ Result<std::string> LayerTransaction::put_blob_file(const std::string& src_path,
   return digest;
 }
 
+Status LayerTransaction::adopt_blob_file(const std::string& src_path, const std::string& digest) {
+  storage::BlobStore blobs(paths_.blobs());
+  bool existed = blobs.has(digest);
+  BURROW_CHECK(blobs.adopt_file(src_path, digest));
+  if (!existed) new_blobs_.push_back(digest);
+  return base::ok();
+}
+
 Result<std::string> LayerTransaction::put_blob_bytes(std::string_view data,
                                                      std::optional<std::string> expected_digest) {
   storage::BlobStore blobs(paths_.blobs());
@@ -56,21 +64,33 @@ Result<std::string> LayerTransaction::put_blob_bytes(std::string_view data,
   return digest;
 }
 
+Result<std::optional<LayerRecord>> LayerTransaction::already_installed(const std::string& diff_id) {
+  for (const auto& layer : installed_)
+    if (layer.diff_id == diff_id) return layer;
+  BURROW_TRY(auto stored, store_.layer(diff_id));
+  if (stored && base::is_directory(paths_.layer_dir(stored->diff_id.substr(7)))) return stored;
+  return std::nullopt;
+}
+
 Result<LayerRecord> LayerTransaction::install(const LayerSource& source) {
   if (source.expected_diff_id) {
     BURROW_CHECK(base::parse_sha256_digest(*source.expected_diff_id));
-    for (const auto& layer : installed_)
-      if (layer.diff_id == *source.expected_diff_id) return layer;
-    BURROW_TRY(auto stored, store_.layer(*source.expected_diff_id));
-    if (stored && base::is_directory(paths_.layer_dir(stored->diff_id.substr(7)))) return *stored;
+    BURROW_TRY(auto existing, already_installed(*source.expected_diff_id));
+    if (existing) return *existing;
   }
   BURROW_TRY(LayerRecord layer, unpack(source));
   installed_.push_back(layer);
   return layer;
 }
 
-Result<LayerRecord> LayerTransaction::unpack(const LayerSource& source) {
-  BURROW_TRY(std::string tmp, base::make_temp_dir(paths_.layers(), ".unpack-"));
+PreparedLayer::~PreparedLayer() {
+  if (dir_.empty()) return;
+  if (auto removed = base::remove_tree(dir_); !removed)
+    base::warn("cleaning up layer {}: {}", dir_, removed.error().message);
+}
+
+Result<PreparedLayer> prepare_layer(const StorePaths& paths, const LayerSource& source) {
+  BURROW_TRY(std::string tmp, base::make_temp_dir(paths.layers(), ".unpack-"));
   auto stats = unpack_into(source.blob_path, tmp);
   if (stats && source.expected_diff_id && stats->diff_id != *source.expected_diff_id)
     stats = base::failf(EINVAL,
@@ -81,11 +101,31 @@ Result<LayerRecord> LayerTransaction::unpack(const LayerSource& source) {
     (void)base::remove_tree(tmp);
     return tl::unexpected(stats.error().with_context("layer " + source.blob_digest));
   }
-  std::string final_dir = paths_.layer_dir(stats->diff_id.substr(7));
+  return PreparedLayer(tmp, LayerRecord{stats->diff_id, source.blob_digest, source.media_type,
+                                        static_cast<int64_t>(stats->size)});
+}
+
+Result<LayerRecord> LayerTransaction::unpack(const LayerSource& source) {
+  BURROW_TRY(PreparedLayer prepared, prepare_layer(paths_, source));
+  return place(std::move(prepared));
+}
+
+Result<LayerRecord> LayerTransaction::install_prepared(PreparedLayer prepared) {
+  BURROW_TRY(auto existing, already_installed(prepared.record().diff_id));
+  if (existing) return *existing;
+  BURROW_TRY(LayerRecord layer, place(std::move(prepared)));
+  installed_.push_back(layer);
+  return layer;
+}
+
+Result<LayerRecord> LayerTransaction::place(PreparedLayer prepared) {
+  LayerRecord record = prepared.record();
+  std::string final_dir = paths_.layer_dir(record.diff_id.substr(7));
   // Under the storage lock, a directory without a database row is debris of
   // a command that was killed: replace it.
-  if (auto stored = store_.layer(stats->diff_id); stored && !*stored)
+  if (auto stored = store_.layer(record.diff_id); stored && !*stored)
     (void)base::remove_tree(final_dir);
+  std::string tmp = prepared.release();
   if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
     int saved = errno;
     (void)base::remove_tree(tmp);
@@ -96,8 +136,7 @@ Result<LayerRecord> LayerTransaction::unpack(const LayerSource& source) {
   } else {
     created_.push_back(final_dir);
   }
-  return LayerRecord{stats->diff_id, source.blob_digest, source.media_type,
-                     static_cast<int64_t>(stats->size)};
+  return record;
 }
 
 }  // namespace burrow::engine

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -21,6 +22,31 @@ struct LayerSource {
   std::optional<std::string> expected_diff_id;  // from the image config; unknown for import
 };
 
+// A layer unpacked into a temporary directory beside the stored ones and
+// checked against its diff ID, not yet in place: download threads make these
+// without the storage lock. The directory is removed unless installed.
+class PreparedLayer {
+ public:
+  PreparedLayer(std::string dir, LayerRecord record)
+      : dir_(std::move(dir)), record_(std::move(record)) {}
+  PreparedLayer(PreparedLayer&& other) noexcept
+      : dir_(std::exchange(other.dir_, {})), record_(std::move(other.record_)) {}
+  PreparedLayer& operator=(PreparedLayer&&) = delete;
+  ~PreparedLayer();
+
+  const LayerRecord& record() const { return record_; }
+  // The directory, now the caller's to move or remove.
+  std::string release() { return std::exchange(dir_, {}); }
+
+ private:
+  std::string dir_;
+  LayerRecord record_;
+};
+
+// Unpacks `source` (whose expected_diff_id, when set, must match). Touches
+// no database and needs no lock.
+Result<PreparedLayer> prepare_layer(const StorePaths& paths, const LayerSource& source);
+
 // Layer directories and blobs one operation created, removed again if it
 // fails, so a failed load or import leaves nothing behind.
 class LayerTransaction {
@@ -32,10 +58,16 @@ class LayerTransaction {
   LayerTransaction& operator=(const LayerTransaction&) = delete;
 
   Result<LayerRecord> install(const LayerSource& source);
+  // Moves a prepared layer into place; when that layer is stored already,
+  // the prepared copy is dropped and the stored one returned.
+  Result<LayerRecord> install_prepared(PreparedLayer prepared);
   // BlobStore::put_file and put_bytes; a blob that was not stored before is
   // removed again unless the transaction commits.
   Result<std::string> put_blob_file(const std::string& src_path,
                                     const std::string& expected_digest);
+  // The same for a file whose digest the caller has already computed while
+  // writing it (a verified download): it is not read again.
+  Status adopt_blob_file(const std::string& src_path, const std::string& digest);
   Result<std::string> put_blob_bytes(std::string_view data,
                                      std::optional<std::string> expected_digest);
   void commit() {
@@ -44,7 +76,10 @@ class LayerTransaction {
   }
 
  private:
+  // The record of a layer this transaction or an earlier one put in place.
+  Result<std::optional<LayerRecord>> already_installed(const std::string& diff_id);
   Result<LayerRecord> unpack(const LayerSource& source);
+  Result<LayerRecord> place(PreparedLayer prepared);
 
   const StorePaths& paths_;
   ImageStore& store_;

@@ -61,10 +61,13 @@ bool layer_present(Engine& engine, const std::string& diff_id) {
 
 struct Download {
   image::Descriptor layer;
+  std::string diff_id;
   std::string path;
+  // Unpacked by the thread that downloaded it, while others still download.
+  std::optional<PreparedLayer> prepared;
 };
 
-base::Status download_one(DistributionClient& client, const Download& download,
+base::Status download_one(DistributionClient& client, Download& download, const StorePaths& paths,
                           const PullSettings& settings) {
   base::UniqueFd fd(::open(download.path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd) return base::fail_errno("creating {}", download.path);
@@ -76,19 +79,24 @@ base::Status download_one(DistributionClient& client, const Download& download,
   BURROW_CHECK(client.fetch_blob(download.layer.digest, download.layer.size, fd.get(), progress));
   report(settings, {PullEvent::Kind::kBlobDone, download.layer.digest, download.layer.size,
                     download.layer.size});
+  LayerSource source{download.path, download.layer.digest, download.layer.media_type,
+                     download.diff_id};
+  BURROW_TRY(PreparedLayer prepared, prepare_layer(paths, source));
+  download.prepared.emplace(std::move(prepared));
   return base::ok();
 }
 
-// Several threads take the next download from a shared counter; the first
-// failure stops the others from starting more.
-base::Status download_all(DistributionClient& client, const std::vector<Download>& downloads,
-                          const PullSettings& settings) {
+// Several threads take the next download from a shared counter, and unpack
+// what they fetched, so one layer unpacks while others still download; the
+// first failure stops the others from starting more.
+base::Status download_all(DistributionClient& client, std::vector<Download>& downloads,
+                          const StorePaths& paths, const PullSettings& settings) {
   std::atomic<size_t> next{0};
   std::mutex failure_mutex;
   std::optional<base::Error> failure;
   auto worker = [&](DistributionClient& own) {
     for (size_t i = next++; i < downloads.size(); i = next++) {
-      auto fetched = download_one(own, downloads[i], settings);
+      auto fetched = download_one(own, downloads[i], paths, settings);
       if (fetched) continue;
       std::lock_guard guard(failure_mutex);
       if (!failure) failure = fetched.error();
@@ -117,6 +125,26 @@ struct Fetched {
   std::vector<Download> downloads;
 };
 
+// A downloaded layer's verified blob and prepared directory go into place;
+// a layer the store had (or one listed twice) is found by its diff ID.
+base::Result<LayerRecord> install_layer(LayerTransaction& layers, storage::BlobStore& blobs,
+                                        std::vector<Download>& downloads,
+                                        const image::Descriptor& layer,
+                                        const std::string& diff_id) {
+  for (auto& download : downloads) {
+    if (download.layer.digest != layer.digest || !download.prepared) continue;
+    if (!blobs.has(layer.digest)) BURROW_CHECK(layers.adopt_blob_file(download.path, layer.digest));
+    PreparedLayer prepared = std::move(*download.prepared);
+    download.prepared.reset();
+    return layers.install_prepared(std::move(prepared));
+  }
+  LayerSource source{"", layer.digest, layer.media_type, diff_id};
+  if (blobs.has(layer.digest)) {
+    BURROW_TRY(source.blob_path, blobs.path(layer.digest));
+  }
+  return layers.install(source);
+}
+
 base::Result<ImageRecord> store_image(Engine& engine, const SourceToPull& what, Fetched& fetched,
                                       std::vector<LayerRecord>& layer_records) {
   LayerTransaction layers(engine.paths(), engine.images());
@@ -126,16 +154,8 @@ base::Result<ImageRecord> store_image(Engine& engine, const SourceToPull& what, 
   for (size_t i = 0; i < manifest.layers.size(); ++i) {
     const auto& layer = manifest.layers[i];
     const std::string& diff_id = fetched.config.rootfs.diff_ids[i];
-    LayerSource source{"", layer.digest, layer.media_type, diff_id};
-    for (const auto& download : fetched.downloads) {
-      // A layer listed twice was downloaded once and is stored by now.
-      if (download.layer.digest != layer.digest || blobs.has(layer.digest)) continue;
-      BURROW_CHECK(layers.put_blob_file(download.path, layer.digest));
-    }
-    if (blobs.has(layer.digest)) {
-      BURROW_TRY(source.blob_path, blobs.path(layer.digest));
-    }
-    BURROW_TRY(LayerRecord installed, layers.install(source));
+    BURROW_TRY(LayerRecord installed,
+               install_layer(layers, blobs, fetched.downloads, layer, diff_id));
     record.size += installed.size;
     layer_records.push_back(installed);
   }
@@ -189,9 +209,10 @@ base::Result<std::string> pull_from_source(Engine& engine, const SourceToPull& w
       report(settings, {PullEvent::Kind::kBlobSkipped, layer.digest, layer.size, layer.size});
       continue;
     }
-    fetched.downloads.push_back({layer, base::path_join(staging, layer.digest.substr(7))});
+    fetched.downloads.push_back({layer, fetched.config.rootfs.diff_ids[i],
+                                 base::path_join(staging, layer.digest.substr(7)), std::nullopt});
   }
-  BURROW_CHECK(download_all(*client, fetched.downloads, settings));
+  BURROW_CHECK(download_all(*client, fetched.downloads, engine.paths(), settings));
   report(settings, {PullEvent::Kind::kWritingManifest, "", 0, 0});
   BURROW_TRY(auto lock, lock_storage(engine.paths()));
   std::vector<LayerRecord> layer_records;

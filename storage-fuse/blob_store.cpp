@@ -102,6 +102,20 @@ Result<std::string> BlobStore::put_file(const std::string& src_path,
   return digest;
 }
 
+Status BlobStore::adopt_file(const std::string& src_path, const std::string& digest) {
+  BURROW_TRY(std::string dest, path(digest));
+  UniqueFd src(::open(src_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!src) return fail_errno("opening {}", src_path);
+  struct stat st;
+  if (::fstat(src.get(), &st) != 0) return fail_errno("stat {}", src_path);
+  if (!S_ISREG(st.st_mode)) return failf(EINVAL, "{} is not a regular file", src_path);
+  BURROW_CHECK(ensure_dir());
+  if (::fchmod(src.get(), 0644) != 0) return fail_errno("fchmod {}", src_path);
+  if (::rename(src_path.c_str(), dest.c_str()) != 0)
+    return fail_errno("moving {} to {}", src_path, dest);
+  return base::ok();
+}
+
 Status BlobStore::remove(const std::string& digest) {
   BURROW_TRY(std::string p, path(digest));
   if (::unlink(p.c_str()) != 0 && errno != ENOENT) return fail_errno("removing blob {}", digest);

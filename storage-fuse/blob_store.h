@@ -20,6 +20,10 @@ class BlobStore {
   // The source must not be modified while it is stored. Returns the digest.
   base::Result<std::string> put_file(const std::string& src_path,
                                      std::optional<std::string> expected_digest);
+  // Moves `src_path`, whose sha256 the caller computed while writing it, into
+  // the store without reading it again. It must be a regular file on the
+  // store's file system (a rename); an existing blob is kept.
+  base::Status adopt_file(const std::string& src_path, const std::string& digest);
   base::Result<std::string> put_bytes(std::string_view data,
                                       std::optional<std::string> expected_digest);
 
