@@ -464,3 +464,25 @@ test_registry_large_layers_go_up_in_chunks() {
   assert_status 0
   assert_eq "$output" "$id"
 }
+
+test_registry_multi_layer_image_in_docker_schema_2() {
+  local repo media
+  repo=$(registry_repo layers)
+  fresh_store
+  load_busybox
+  burrow run --name layered localhost/busybox sh -c 'echo second-layer >/layer2' >/dev/null
+  burrow commit -q layered localhost/layered:1 >/dev/null
+  burrow rm layered >/dev/null
+  run burrow push --tls-verify=false --format v2s2 localhost/layered:1 "$BURROW_REGISTRY_PLAIN/$repo:1"
+  assert_status 0
+  media=$(curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$BURROW_REGISTRY_PLAIN/v2/$repo/manifests/1" | python3 -c \
+    'import json, sys; m = json.load(sys.stdin); print(m["mediaType"], len(m["layers"]))')
+  assert_eq "$media" "application/vnd.docker.distribution.manifest.v2+json 2"
+  fresh_store
+  run burrow pull -q --tls-verify=false "$BURROW_REGISTRY_PLAIN/$repo:1"
+  assert_status 0
+  run burrow run --rm "$BURROW_REGISTRY_PLAIN/$repo:1" cat /layer2
+  assert_status 0
+  assert_eq "$output" "second-layer"
+}
