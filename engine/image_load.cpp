@@ -7,6 +7,7 @@
 #include "base/scope_exit.h"
 #include "engine/events.h"
 #include "engine/layer_install.h"
+#include "engine/scratch_dir.h"
 #include "image/archive_reader.h"
 #include "image/image_config.h"
 #include "storage-fuse/blob_store.h"
@@ -50,7 +51,9 @@ Result<ImageRecord> store_archive_image(Engine& engine, LayerTransaction& layers
 // waits for input and save waiting for the lock before it writes any.
 template <typename Read>
 Result<std::vector<std::string>> load_with(Engine& engine, Read&& read) {
-  BURROW_TRY(std::string staging, base::make_temp_dir(engine.paths().tmp(), "load-"));
+  sweep_scratch_dirs(engine.paths().tmp(), "load-");
+  sweep_scratch_dirs(engine.paths().layers(), ".unpack-");
+  BURROW_TRY(std::string staging, make_scratch_dir(engine.paths().tmp(), "load-"));
   base::ScopeExit remove_staging([&] { (void)base::remove_tree(staging); });
   BURROW_TRY(image::ArchiveContents contents, read(staging));
   if (contents.images.empty()) return base::fail(EINVAL, "the archive contains no image");

@@ -7,6 +7,7 @@
 #include "base/digest.h"
 #include "base/file_util.h"
 #include "base/log.h"
+#include "engine/scratch_dir.h"
 #include "storage-fuse/blob_store.h"
 #include "storage-fuse/layer_unpack.h"
 
@@ -90,7 +91,7 @@ PreparedLayer::~PreparedLayer() {
 }
 
 Result<PreparedLayer> prepare_layer(const StorePaths& paths, const LayerSource& source) {
-  BURROW_TRY(std::string tmp, base::make_temp_dir(paths.layers(), ".unpack-"));
+  BURROW_TRY(std::string tmp, make_scratch_dir(paths.layers(), ".unpack-"));
   auto stats = unpack_into(source.blob_path, tmp);
   if (stats && source.expected_diff_id && stats->diff_id != *source.expected_diff_id)
     stats = base::failf(EINVAL,

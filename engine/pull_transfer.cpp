@@ -14,6 +14,7 @@
 #include "engine/events.h"
 #include "engine/layer_install.h"
 #include "engine/pull_trust.h"
+#include "engine/scratch_dir.h"
 #include "image/image_config.h"
 #include "storage-fuse/blob_store.h"
 
@@ -199,7 +200,9 @@ base::Result<std::string> pull_from_source(Engine& engine, const SourceToPull& w
   BURROW_TRY(auto client, connect_to_repository(settings.registry, what.source, what.insecure,
                                                 registry::Access::kPull));
   BURROW_TRY(Fetched fetched, fetch_metadata(*client, what, settings));
-  BURROW_TRY(std::string staging, base::make_temp_dir(engine.paths().tmp(), "pull-"));
+  sweep_scratch_dirs(engine.paths().tmp(), "pull-");
+  sweep_scratch_dirs(engine.paths().layers(), ".unpack-");
+  BURROW_TRY(std::string staging, make_scratch_dir(engine.paths().tmp(), "pull-"));
   base::ScopeExit remove_staging([&] { (void)base::remove_tree(staging); });
   std::set<std::string> queued;
   for (size_t i = 0; i < fetched.resolved.manifest.layers.size(); ++i) {

@@ -486,3 +486,21 @@ test_registry_multi_layer_image_in_docker_schema_2() {
   assert_status 0
   assert_eq "$output" "second-layer"
 }
+
+test_registry_pull_removes_what_a_killed_pull_left_behind() {
+  local repo dead=4194305  # above the kernel's largest pid: never a live process
+  repo=$(registry_repo debris)
+  push_busybox "$repo:1"
+  fresh_store
+  load_busybox
+  # What a pull killed with SIGKILL leaves: its staging directory and a
+  # half-unpacked layer. A live process's directories must stay.
+  mkdir -p "$STORE/root/tmp/pull-$dead-aaaaaa/x" "$STORE/root/layers/.unpack-$dead-bbbbbb/etc" \
+    "$STORE/root/tmp/pull-$$-cccccc"
+  run burrow pull -q --tls-verify=false "$BURROW_REGISTRY_PLAIN/$repo:1"
+  assert_status 0
+  [ ! -e "$STORE/root/tmp/pull-$dead-aaaaaa" ] || fail "a dead pull's staging directory is left"
+  [ ! -e "$STORE/root/layers/.unpack-$dead-bbbbbb" ] || fail "a dead pull's unpacked layer is left"
+  [ -d "$STORE/root/tmp/pull-$$-cccccc" ] || fail "a live process's staging directory was removed"
+  rmdir "$STORE/root/tmp/pull-$$-cccccc"
+}
