@@ -11,6 +11,7 @@
 #include "engine/image_load.h"
 #include "engine/image_resolve.h"
 #include "engine/layer_install.h"
+#include "engine/scratch_dir.h"
 #include "image/manifest.h"
 #include "image/timestamps.h"
 #include "storage-fuse/blob_store.h"
@@ -68,10 +69,13 @@ Result<std::string> import_rootfs(Engine& engine, int fd, const ImportOptions& o
   if (options.name) {
     BURROW_TRY(name, normalize_new_name(*options.name));
   }
-  BURROW_TRY(auto lock, lock_storage(engine.paths()));
-  BURROW_TRY(std::string staging, base::make_temp_dir(engine.paths().tmp(), "import-"));
+  // Staged before the lock, as load does: `save | import` must not wait on
+  // itself.
+  sweep_scratch_dirs(engine.paths().tmp(), "import-");
+  BURROW_TRY(std::string staging, make_scratch_dir(engine.paths().tmp(), "import-"));
   base::ScopeExit remove_staging([&] { (void)base::remove_tree(staging); });
   BURROW_TRY(StagedBlob staged, stage_stream(fd, staging));
+  BURROW_TRY(auto lock, lock_storage(engine.paths()));
 
   storage::BlobStore blobs(engine.paths().blobs());
   LayerTransaction layers(engine.paths(), engine.images());

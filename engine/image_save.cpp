@@ -19,6 +19,7 @@
 #include "engine/events.h"
 #include "engine/image_resolve.h"
 #include "engine/image_save_layout.h"
+#include "engine/scratch_dir.h"
 #include "image/manifest.h"
 #include "storage-fuse/blob_store.h"
 
@@ -346,7 +347,8 @@ Result<PreparedSave> prepare(Engine& engine, const SaveOptions& options) {
   BURROW_TRY(auto lock, lock_storage(engine.paths()));
   PreparedSave prepared;
   BURROW_TRY(prepared.images, select_images(engine, options));
-  BURROW_TRY(std::string scratch, base::make_temp_dir(engine.paths().tmp(), "save-"));
+  sweep_scratch_dirs(engine.paths().tmp(), "save-");
+  BURROW_TRY(std::string scratch, make_scratch_dir(engine.paths().tmp(), "save-"));
   base::ScopeExit remove_scratch([&] { (void)base::remove_tree(scratch); });
   LayoutBuilder builder(engine, options, scratch);
   BURROW_CHECK(builder.add_images(prepared.images));

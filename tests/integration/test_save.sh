@@ -191,10 +191,12 @@ test_save_to_stdout_pipes_into_load() {
   load_busybox
   local id source
   id=$(save_id_of localhost/busybox:latest)
-  # Into the same store: save must not hold the storage lock load waits for.
-  run bash -c "set -o pipefail; \"$BURROW_BIN\" --root \"$STORE/root\" --runroot \"$STORE/run\" \
-    save localhost/busybox:latest | \"$BURROW_BIN\" --root \"$STORE/root\" \
-    --runroot \"$STORE/run\" load"
+  # Into the same store: neither may hold the storage lock while the other
+  # needs it. save starts a moment late, so that load is already waiting
+  # for its input (the order that once deadlocked).
+  run bash -c "set -o pipefail; { sleep 1; \"$BURROW_BIN\" --root \"$STORE/root\" \
+    --runroot \"$STORE/run\" save localhost/busybox:latest; } | \"$BURROW_BIN\" \
+    --root \"$STORE/root\" --runroot \"$STORE/run\" load"
   assert_status 0
   assert_contains "$output" "Loaded image: localhost/busybox:latest"
   # Into another store.
