@@ -93,7 +93,7 @@ base::Status sign(const PushSettings& settings, const image::Reference& ref,
                   const std::string& digest) {
   BURROW_TRY(std::string signature,
              registry::create_signature(digest, ref.to_string(), *settings.sign_by));
-  BURROW_TRY(auto lookaside, registry::load_lookaside_config(std::nullopt));
+  BURROW_TRY(auto lookaside, registry::load_lookaside_config_with_default(std::nullopt));
   BURROW_CHECK(registry::store_lookaside_signature(lookaside, ref, digest, signature));
   return base::ok();
 }

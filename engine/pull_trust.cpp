@@ -27,7 +27,7 @@ base::Status check_pull_trust(const PullSettings& settings, const image::Referen
   BURROW_TRY(auto policy, registry::load_trust_policy(settings.signature_policy));
   if (!registry::needs_signatures(policy, name))
     return registry::check_image_allowed(policy, name, manifest_digest, {});
-  BURROW_TRY(auto lookaside, registry::load_lookaside_config(std::nullopt));
+  BURROW_TRY(auto lookaside, registry::load_lookaside_config_with_default(std::nullopt));
   auto fetch = [&]() {
     return registry::read_lookaside_signatures(lookaside, name, manifest_digest, remote_fetcher());
   };

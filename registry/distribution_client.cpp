@@ -40,7 +40,8 @@ base::Error failure(const HttpResponse& response, std::string_view what) {
   int code = response.status == 404                             ? ENOENT
              : response.status == 401 || response.status == 403 ? EACCES
                                                                 : EIO;
-  return base::Error{code, fmt::format("{}: {}", what, describe_failure(response)), 0};
+  std::string hint = code == EACCES ? " (log in with `burrow login` or pass --creds)" : "";
+  return base::Error{code, fmt::format("{}: {}{}", what, describe_failure(response), hint), 0};
 }
 
 std::string with_query(const std::string& location, std::string_view query) {

@@ -13,6 +13,7 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "registry/registries_conf.h"
 #include "registry/trust_policy.h"
 
 namespace burrow::registry {
@@ -256,6 +257,15 @@ Result<std::string> store_lookaside_signature(const LookasideConfig& config,
   return link_first_free(dir, signature, [&](int index) {
     return *file_path(*signature_url(config, ref, manifest_digest, index, true));
   });
+}
+
+base::Result<LookasideConfig> load_lookaside_config_with_default(
+    const std::optional<std::string>& dir_flag) {
+  BURROW_TRY(LookasideConfig config, load_lookaside_config(dir_flag));
+  config.builtin_default =
+      host_euid() == 0 ? "file:///var/lib/containers/sigstore"
+                       : "file://" + base::path_join(user_data_home(), "containers/sigstore");
+  return config;
 }
 
 }  // namespace burrow::registry

@@ -42,6 +42,11 @@ std::string lookaside_config_dir(const std::optional<std::string>& dir_flag);
 // an empty configuration. A scope, or default-docker, defined twice (even in
 // two files) is an error naming both files.
 base::Result<LookasideConfig> load_lookaside_config(const std::optional<std::string>& dir_flag);
+// load_lookaside_config with Podman's built-in default filled in for the user
+// as the host sees them: file:///var/lib/containers/sigstore for root,
+// file://$XDG_DATA_HOME/containers/sigstore (~/.local/share/...) otherwise.
+base::Result<LookasideConfig> load_lookaside_config_with_default(
+    const std::optional<std::string>& dir_flag);
 // Adds one file's sections to `config`; `origin` names it in errors.
 base::Status merge_lookaside_yaml(std::string_view yaml, std::string_view origin,
                                   LookasideConfig& config);

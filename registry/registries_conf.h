@@ -133,5 +133,7 @@ uid_t host_euid();
 // $XDG_CONFIG_HOME, else $HOME/.config; $XDG_CACHE_HOME, else $HOME/.cache.
 std::string user_config_home();
 std::string user_cache_home();
+// $XDG_DATA_HOME, else $HOME/.local/share.
+std::string user_data_home();
 
 }  // namespace burrow::registry

@@ -130,6 +130,7 @@ uid_t host_euid() {
 
 std::string user_config_home() { return xdg_dir("XDG_CONFIG_HOME", ".config"); }
 std::string user_cache_home() { return xdg_dir("XDG_CACHE_HOME", ".cache"); }
+std::string user_data_home() { return xdg_dir("XDG_DATA_HOME", ".local/share"); }
 
 RegistriesConfPaths registries_conf_paths(uid_t host_uid) {
   RegistriesConfPaths paths;

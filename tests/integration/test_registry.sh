@@ -504,3 +504,31 @@ test_registry_pull_removes_what_a_killed_pull_left_behind() {
   [ -d "$STORE/root/tmp/pull-$$-cccccc" ] || fail "a live process's staging directory was removed"
   rmdir "$STORE/root/tmp/pull-$$-cccccc"
 }
+
+test_registry_bearer_tokens_from_the_realm() {
+  local repo auth=$BURROW_WORK/auth-token-$$.json
+  repo=$(registry_repo token)
+  load_busybox
+  # $BURROW_REGISTRY_TOKEN answers 401 with a Bearer challenge naming the
+  # token server; tokens carry only what the credentials allow.
+  run burrow push -q --tls-verify=false localhost/busybox:latest "$BURROW_REGISTRY_TOKEN/$repo:1"
+  assert_status 125
+  assert_contains "$output" "burrow login"
+  run burrow login --tls-verify=false --authfile "$auth" -u "$BURROW_REGISTRY_USER" \
+    --password-stdin "$BURROW_REGISTRY_TOKEN" <<<"$BURROW_REGISTRY_PASSWORD"
+  assert_status 0
+  run burrow push -q --tls-verify=false --authfile "$auth" localhost/busybox:latest \
+    "$BURROW_REGISTRY_TOKEN/$repo:1"
+  assert_status 0
+  fresh_store
+  run burrow pull -q --tls-verify=false "$BURROW_REGISTRY_TOKEN/$repo:1"
+  assert_status 125
+  assert_contains "$output" "authentication required"
+  run burrow pull -q --tls-verify=false --creds "$BURROW_REGISTRY_USER:wrong" \
+    "$BURROW_REGISTRY_TOKEN/$repo:1"
+  assert_status 125
+  assert_contains "$output" "invalid username/password"
+  run burrow pull -q --tls-verify=false --authfile "$auth" "$BURROW_REGISTRY_TOKEN/$repo:1"
+  assert_status 0
+  assert_match "$output" '^[0-9a-f]{64}$'
+}
