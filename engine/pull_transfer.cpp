@@ -181,7 +181,6 @@ base::Result<Fetched> fetch_metadata(DistributionClient& client, const SourceToP
   report(settings, {PullEvent::Kind::kSignatures, "", 0, 0});
   BURROW_CHECK(check_pull_trust(settings, what.name, fetched.resolved.top.digest));
   const auto& manifest = fetched.resolved.manifest;
-  report(settings, {PullEvent::Kind::kConfig, manifest.config.digest, 0, manifest.config.size});
   BURROW_TRY(fetched.config_bytes,
              client.fetch_blob_bytes(manifest.config.digest, manifest.config.size));
   BURROW_TRY(fetched.config, image::parse_image_config(fetched.config_bytes));
@@ -216,6 +215,9 @@ base::Result<std::string> pull_from_source(Engine& engine, const SourceToPull& w
                                  base::path_join(staging, layer.digest.substr(7)), std::nullopt});
   }
   BURROW_CHECK(download_all(*client, fetched.downloads, engine.paths(), settings));
+  // Podman lists the config after the layers, though it is fetched first.
+  const auto& config = fetched.resolved.manifest.config;
+  report(settings, {PullEvent::Kind::kConfig, config.digest, config.size, config.size});
   report(settings, {PullEvent::Kind::kWritingManifest, "", 0, 0});
   BURROW_TRY(auto lock, lock_storage(engine.paths()));
   std::vector<LayerRecord> layer_records;
