@@ -99,8 +99,7 @@ void add_events(CLI::App& parent, Context& ctx) {
 
 void add_events_commands(CLI::App& app, Context& ctx) {
   add_events(app, ctx);
-  auto systems = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "system"; });
-  if (!systems.empty()) add_events(*systems.front(), ctx);
+  if (CLI::App* system = built_group(app, "system")) add_events(*system, ctx);
 }
 
 }  // namespace burrow::cli

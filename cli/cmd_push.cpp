@@ -147,8 +147,7 @@ void add_search(CLI::App& parent, Context& ctx) {
 void add_push_commands(CLI::App& app, Context& ctx) {
   add_push(app, ctx);
   add_search(app, ctx);
-  auto images = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "image"; });
-  if (!images.empty()) add_push(*images.front(), ctx);
+  if (CLI::App* image = built_group(app, "image")) add_push(*image, ctx);
 }
 
 }  // namespace burrow::cli

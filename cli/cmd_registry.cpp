@@ -90,8 +90,8 @@ struct LoginFlags {
   bool get_login = false;
 };
 
-Result<registry::Login> login_to_use(const LoginFlags& flags) {
-  registry::Login login{flags.username, flags.password, ""};
+Result<registry::Credentials> login_to_use(const LoginFlags& flags) {
+  registry::Credentials login{flags.username, flags.password, ""};
   bool terminal = ::isatty(STDIN_FILENO) == 1;
   if (flags.password_stdin) {
     if (!flags.password.empty())
@@ -112,15 +112,10 @@ Result<registry::Login> login_to_use(const LoginFlags& flags) {
   return login;
 }
 
-Result<engine::RegistryOptions> login_options(const LoginFlags& flags) {
-  BURROW_TRY(auto options, flags.options.options());
-  return options;
-}
-
 Result<int> login(const LoginFlags& flags) {
   std::string key = registry::normalize_auth_key(flags.registry);
   if (key.empty()) return base::fail(EINVAL, "login needs a registry: burrow login HOST[:PORT]");
-  BURROW_TRY(auto options, login_options(flags));
+  BURROW_TRY(auto options, flags.options.options());
   std::string auth_path = registry::auth_file_path(options.authfile);
   if (flags.get_login) {
     BURROW_TRY(auto stored, registry::find_credentials(auth_path, key, !options.authfile));
@@ -128,7 +123,7 @@ Result<int> login(const LoginFlags& flags) {
     std::cout << stored->username << "\n";
     return 0;
   }
-  BURROW_TRY(registry::Login login, login_to_use(flags));
+  BURROW_TRY(registry::Credentials login, login_to_use(flags));
   BURROW_TRY(auto conf, registry::load_registries_conf());
   options.credentials = login;
   std::string host = key.substr(0, key.find('/'));
@@ -141,7 +136,7 @@ Result<int> login(const LoginFlags& flags) {
     if (error.code == EACCES) error.message = "invalid username/password";
     return tl::unexpected(error.with_context(fmt::format("logging into \"{}\"", key)));
   }
-  BURROW_CHECK(registry::store_credentials(auth_path, key, {login.username, login.password, ""}));
+  BURROW_CHECK(registry::store_credentials(auth_path, key, login));
   std::cout << "Login Succeeded!\n";
   return 0;
 }
@@ -215,8 +210,7 @@ void add_registry_commands(CLI::App& app, Context& ctx) {
   add_pull(app, ctx);
   add_login(app, ctx);
   add_logout(app, ctx);
-  auto images = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "image"; });
-  if (!images.empty()) add_pull(*images.front(), ctx);
+  if (CLI::App* image = built_group(app, "image")) add_pull(*image, ctx);
 }
 
 }  // namespace burrow::cli

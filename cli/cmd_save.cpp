@@ -247,12 +247,12 @@ void add_prune(CLI::App& image, Context& ctx) {
 void add_save_commands(CLI::App& app, Context& ctx) {
   add_save(app, ctx);
   add_history(app, ctx);
-  auto images = app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "image"; });
-  if (images.empty()) return;
-  add_save(*images.front(), ctx);
-  add_history(*images.front(), ctx);
-  add_tree(*images.front(), ctx);
-  add_prune(*images.front(), ctx);
+  CLI::App* image = built_group(app, "image");
+  if (image == nullptr) return;
+  add_save(*image, ctx);
+  add_history(*image, ctx);
+  add_tree(*image, ctx);
+  add_prune(*image, ctx);
 }
 
 }  // namespace burrow::cli

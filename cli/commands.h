@@ -18,6 +18,14 @@ inline void one_value_per_use(CLI::App& cmd) {
     if (option->nonpositional()) option->allow_extra_args(false);  // "FILE IMAGE" take both
 }
 
+// The command group `name` ("image", "system") when this invocation built
+// it (the tree is built lazily), else nullptr: groups get their members
+// from several files.
+inline CLI::App* built_group(CLI::App& app, const std::string& name) {
+  auto found = app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == name; });
+  return found.empty() ? nullptr : found.front();
+}
+
 void add_image_commands(CLI::App& app, Context& ctx);
 void add_load_commands(CLI::App& app, Context& ctx);
 void add_load(CLI::App& parent, Context& ctx);

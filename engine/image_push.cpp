@@ -43,9 +43,9 @@ std::optional<std::string> mount_source(const ImageRecord& image, const image::R
   return std::nullopt;
 }
 
-base::Status upload(registry::DistributionClient& client, Engine& engine,
-                    const image::Descriptor& blob, const std::optional<std::string>& mount_from,
-                    const PushSettings& settings) {
+base::Status push_blob(registry::DistributionClient& client, Engine& engine,
+                       const image::Descriptor& blob, const std::optional<std::string>& mount_from,
+                       const PushSettings& settings) {
   BURROW_TRY(bool present, client.has_blob(blob.digest));
   if (present) {
     report(settings, {Kind::kBlobSkipped, blob.digest, blob.size, blob.size});
@@ -71,12 +71,6 @@ base::Status upload(registry::DistributionClient& client, Engine& engine,
   return base::ok();
 }
 
-base::Status push_blob(registry::DistributionClient& client, Engine& engine,
-                       const image::Descriptor& blob, const std::optional<std::string>& mount_from,
-                       const PushSettings& settings) {
-  return upload(client, engine, blob, mount_from, settings);
-}
-
 // The config is reported as Podman does, one line and no bar.
 base::Status push_config(registry::DistributionClient& client, Engine& engine,
                          const image::Descriptor& config,
@@ -84,7 +78,7 @@ base::Status push_config(registry::DistributionClient& client, Engine& engine,
                          const PushSettings& settings) {
   PushSettings silent = settings;
   silent.report = nullptr;
-  BURROW_CHECK(upload(client, engine, config, mount_from, silent));
+  BURROW_CHECK(push_blob(client, engine, config, mount_from, silent));
   report(settings, {Kind::kConfig, config.digest, config.size, config.size});
   return base::ok();
 }

@@ -5,10 +5,10 @@
 
 namespace burrow::engine {
 
-base::Result<registry::Login> parse_credentials(std::string_view text) {
+base::Result<registry::Credentials> parse_credentials(std::string_view text) {
   if (text.empty() || text.front() == ':')
     return base::fail(EINVAL, "--creds needs a user name: --creds USER[:PASSWORD]");
-  registry::Login login;
+  registry::Credentials login;
   auto colon = text.find(':');
   login.username = std::string(text.substr(0, colon));
   if (colon != std::string_view::npos) login.password = std::string(text.substr(colon + 1));
@@ -25,12 +25,12 @@ base::Result<std::unique_ptr<registry::DistributionClient>> connect_to_repositor
   endpoint.tls.ca_files = tls_files.ca_files;
   endpoint.tls.client_cert = tls_files.client_cert;
   endpoint.tls.client_key = tls_files.client_key;
-  std::optional<registry::Login> login = options.credentials;
+  std::optional<registry::Credentials> login = options.credentials;
   if (!login) {
     std::string auth_path = registry::auth_file_path(options.authfile);
     BURROW_TRY(auto stored,
                registry::find_credentials(auth_path, ref.name(), !options.authfile.has_value()));
-    if (stored) login = registry::Login{stored->username, stored->password, stored->identity_token};
+    login = std::move(stored);
   }
   return registry::DistributionClient::connect(endpoint, ref.path, access, std::move(login));
 }

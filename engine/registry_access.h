@@ -17,14 +17,14 @@
 namespace burrow::engine {
 
 struct RegistryOptions {
-  std::optional<std::string> authfile;         // --authfile
-  std::optional<std::string> cert_dir;         // --cert-dir
-  std::optional<bool> tls_verify;              // --tls-verify; unset: registries.conf decides
-  std::optional<registry::Login> credentials;  // --creds
+  std::optional<std::string> authfile;               // --authfile
+  std::optional<std::string> cert_dir;               // --cert-dir
+  std::optional<bool> tls_verify;                    // --tls-verify; unset: registries.conf decides
+  std::optional<registry::Credentials> credentials;  // --creds
 };
 
 // "user:password" or "user" (then the password is empty), as --creds takes it.
-base::Result<registry::Login> parse_credentials(std::string_view text);
+base::Result<registry::Credentials> parse_credentials(std::string_view text);
 
 // Connects to `ref`'s registry for its repository. `insecure` is what
 // registries.conf says about this source; --tls-verify overrides it.

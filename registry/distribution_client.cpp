@@ -61,6 +61,13 @@ constexpr std::string_view kManifestAccept =
     "application/vnd.docker.distribution.manifest.list.v2+json";
 constexpr size_t kMaxManifestSize = 4 << 20;
 
+// An insecure registry's certificate is not verified.
+base::Result<HttpClient> http_client_for(const RegistryEndpoint& endpoint) {
+  TlsConfig tls = endpoint.tls;
+  if (endpoint.insecure) tls.verify = false;
+  return HttpClient::create(tls);
+}
+
 // The strings in `field` of a JSON object body ({"tags": ["1", "2"]});
 // anything else is skipped.
 std::vector<std::string> string_array(const std::string& body, const char* field) {
@@ -92,10 +99,8 @@ std::string describe_failure(const HttpResponse& response) {
 
 base::Result<std::unique_ptr<DistributionClient>> DistributionClient::connect(
     const RegistryEndpoint& endpoint, std::string repository, Access access,
-    std::optional<Login> login) {
-  TlsConfig tls = endpoint.tls;
-  if (endpoint.insecure) tls.verify = false;
-  BURROW_TRY(HttpClient http, HttpClient::create(tls));
+    std::optional<Credentials> login) {
+  BURROW_TRY(HttpClient http, http_client_for(endpoint));
   std::unique_ptr<DistributionClient> client(new DistributionClient(
       endpoint, std::move(repository), access, std::move(login), std::move(http)));
   BURROW_CHECK(client->ping());
@@ -103,9 +108,7 @@ base::Result<std::unique_ptr<DistributionClient>> DistributionClient::connect(
 }
 
 base::Result<std::unique_ptr<DistributionClient>> DistributionClient::clone() const {
-  TlsConfig tls = endpoint_.tls;
-  if (endpoint_.insecure) tls.verify = false;
-  BURROW_TRY(HttpClient http, HttpClient::create(tls));
+  BURROW_TRY(HttpClient http, http_client_for(endpoint_));
   std::unique_ptr<DistributionClient> copy(
       new DistributionClient(endpoint_, repository_, access_, login_, std::move(http)));
   copy->scheme_ = scheme_;

@@ -16,15 +16,10 @@
 #include <vector>
 
 #include "base/result.h"
+#include "registry/auth_file.h"
 #include "registry/http_client.h"
 
 namespace burrow::registry {
-
-struct Login {
-  std::string username;
-  std::string password;
-  std::string identity_token;  // an OAuth refresh token, used instead of the password
-};
 
 struct RegistryEndpoint {
   std::string host;       // "registry.example:5000"
@@ -47,10 +42,9 @@ class DistributionClient {
  public:
   // Checks /v2/ and authenticates for `repository` ("team/app"); an empty
   // repository (login, catalog) authenticates for the registry alone.
-  static base::Result<std::unique_ptr<DistributionClient>> connect(const RegistryEndpoint& endpoint,
-                                                                   std::string repository,
-                                                                   Access access,
-                                                                   std::optional<Login> login);
+  static base::Result<std::unique_ptr<DistributionClient>> connect(
+      const RegistryEndpoint& endpoint, std::string repository, Access access,
+      std::optional<Credentials> login);
 
   // Another connection with this one's scheme and authorization, for a
   // second download thread.
@@ -84,7 +78,7 @@ class DistributionClient {
 
  private:
   DistributionClient(RegistryEndpoint endpoint, std::string repository, Access access,
-                     std::optional<Login> login, HttpClient http)
+                     std::optional<Credentials> login, HttpClient http)
       : endpoint_(std::move(endpoint)),
         repository_(std::move(repository)),
         access_(access),
@@ -108,7 +102,7 @@ class DistributionClient {
   RegistryEndpoint endpoint_;
   std::string repository_;
   Access access_;
-  std::optional<Login> login_;
+  std::optional<Credentials> login_;
   HttpClient http_;
   std::string scheme_ = "https";
   std::string authorization_;  // "Authorization: ..." header, or empty
