@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,6 +79,24 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv) {
   auto output = read_fd(read_end.get(), 1 << 20);
   BURROW_TRY(int code, wait_exit_code(pid));
   return ProcessOutput{code, output ? *output : std::string()};
+}
+
+UniqueFd open_pidfd(pid_t pid) {
+  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+}
+
+bool poll_exit(const UniqueFd& pidfd, int timeout_ms) {
+  pollfd fd = {pidfd.get(), POLLIN, 0};
+  int ready;
+  do {
+    ready = ::poll(&fd, 1, timeout_ms);
+  } while (ready < 0 && errno == EINTR);
+  return ready > 0;
+}
+
+bool wait_process_exit(pid_t pid, int timeout_ms) {
+  UniqueFd pidfd = open_pidfd(pid);
+  return !pidfd || poll_exit(pidfd, timeout_ms);
 }
 
 std::string process_start_time(pid_t pid) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace burrow::base {
 
@@ -28,5 +29,15 @@ Result<int> wait_exit_code(pid_t pid);
 // Field 22 of /proc/PID/stat ("" when there is no such process); with the
 // pid it identifies a process even after the pid has been reused.
 std::string process_start_time(pid_t pid);
+
+// A pidfd for `pid` (invalid when the process is gone or pidfds are not
+// supported): unlike a pid, it cannot come to mean another process.
+UniqueFd open_pidfd(pid_t pid);
+
+// Waits up to timeout_ms (-1: forever) for the process behind a pidfd.
+bool poll_exit(const UniqueFd& pidfd, int timeout_ms);
+
+// Waits up to timeout_ms for a process that need not be our child to exit.
+bool wait_process_exit(pid_t pid, int timeout_ms);
 
 }  // namespace burrow::base

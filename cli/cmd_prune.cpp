@@ -15,17 +15,8 @@ struct PruneFlags {
   std::vector<std::string> filters;
 };
 
-bool confirmed() {
-  std::cout << "WARNING! This will remove all non running containers.\n"
-               "Are you sure you want to continue? [y/N] "
-            << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
-}
-
 Result<int> prune(Context& ctx, const PruneFlags& flags) {
-  if (!flags.force && !confirmed()) return 0;
+  if (!flags.force && !confirm("WARNING! This will remove all non running containers.\n")) return 0;
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
   BURROW_TRY(auto report, engine::prune_containers(*engine, flags.filters));
   for (const auto& id : report.removed) std::cout << id << "\n";

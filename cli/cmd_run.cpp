@@ -7,6 +7,7 @@
 
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/network_flags.h"
 #include "cli/pull_progress.h"
 #include "cli/registry_flags.h"
 #include "cli/tty_session.h"
@@ -29,7 +30,7 @@ struct RunFlags {
   std::vector<std::string> env, env_files, volumes, cap_add, cap_drop, security_opts, ulimits,
       labels;
   std::optional<std::string> workdir, user, hostname, name, entrypoint;
-  std::string network = "none";
+  NetworkFlags network;
   std::string pull = "missing";
   RegistryFlags registry;
   bool quiet = false;
@@ -134,7 +135,6 @@ Result<engine::CreateOptions> create_options(const RunFlags& flags,
   if (flags.entrypoint) {
     BURROW_TRY(options.entrypoint, parse_entrypoint(*flags.entrypoint));
   }
-  BURROW_TRY(options.network, engine::parse_network_mode(flags.network));
   BURROW_CHECK(apply_security_opts(flags.security_opts, options));
   options.workdir = flags.workdir;
   options.user = flags.user;
@@ -198,6 +198,7 @@ Result<int> run(Context& ctx, const RunFlags& flags, const std::vector<std::stri
   AttachFlags attach{flags.interactive, flags.detach_keys, true};
   BURROW_CHECK(detach_sequence(attach));  // refused before anything is created
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
+  BURROW_CHECK(apply_network_flags(flags.network, engine->host().rootless, options));
   BURROW_CHECK(ensure_image(*engine, flags, options.image));
   if (options.tty && !options.detach) return run_with_tty(*engine, options, attach);
   BURROW_TRY(auto outcome, engine::run_container(*engine, options));
@@ -209,6 +210,7 @@ Result<int> create(Context& ctx, const RunFlags& flags,
                    const std::vector<std::string>& positional) {
   BURROW_TRY(auto options, create_options(flags, positional));
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
+  BURROW_CHECK(apply_network_flags(flags.network, engine->host().rootless, options));
   BURROW_CHECK(ensure_image(*engine, flags, options.image));
   BURROW_TRY(auto record, engine::create_container(*engine, options));
   std::cout << record.id << std::endl;
@@ -236,7 +238,7 @@ CLI::App* add_container_flags(CLI::App& app, const std::string& name, const std:
   cmd->add_option("-v,--volume", f.volumes, "Bind mount a volume: SOURCE:DEST[:ro]");
   cmd->add_option("--name", f.name, "Name of the container");
   cmd->add_option("--entrypoint", f.entrypoint, "Override the image's ENTRYPOINT");
-  cmd->add_option("--network,--net", f.network, "Network mode: none (default) or host");
+  add_network_flags(*cmd, f.network);
   cmd->add_option("--cap-add", f.cap_add, "Add Linux capabilities");
   cmd->add_option("--cap-drop", f.cap_drop, "Drop Linux capabilities");
   cmd->add_option("--security-opt", f.security_opts,

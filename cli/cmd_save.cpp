@@ -210,18 +210,11 @@ struct ImagePruneFlags {
   std::vector<std::string> filters;
 };
 
-bool confirmed(bool all) {
-  std::cout << (all ? "WARNING! This command removes all images without at least one container "
-                      "associated with them.\n"
-                    : "WARNING! This command removes all dangling images.\n")
-            << "Are you sure you want to continue? [y/N] " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
-}
-
 Result<int> prune(Context& ctx, const ImagePruneFlags& flags) {
-  if (!flags.force && !confirmed(flags.all)) return 0;
+  std::string warning = flags.all ? "WARNING! This command removes all images without at least "
+                                    "one container associated with them.\n"
+                                  : "WARNING! This command removes all dangling images.\n";
+  if (!flags.force && !confirm(warning)) return 0;
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
   BURROW_TRY(auto report, engine::prune_images(*engine, {flags.all, flags.filters}));
   for (const auto& id : report.removed) std::cout << id << "\n";

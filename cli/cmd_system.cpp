@@ -125,22 +125,14 @@ Result<int> version(const std::string& format) {
   return 0;
 }
 
-bool confirm_reset() {
-  std::cout << "WARNING! This will remove:\n"
-               "        - all containers\n"
-               "        - all images\n"
-               "        - all build cache\n"
-               "Are you sure you want to continue? [y/N] "
-            << std::flush;
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "y" || answer == "Y" || answer == "yes";
-}
-
 // Unmounts whatever the containers still have mounted, then removes the
 // whole graph root and run root and stops the keeper.
 Result<int> reset(Context& ctx, bool force) {
-  if (!force && !confirm_reset()) return 0;
+  if (!force && !confirm("WARNING! This will remove:\n"
+                         "        - all containers\n"
+                         "        - all images\n"
+                         "        - all build cache\n"))
+    return 0;
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kModify));
   engine::ContainerStore containers(engine->db());
   BURROW_TRY(auto all, containers.list());

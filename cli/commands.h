@@ -63,5 +63,9 @@ void add_registry_commands(CLI::App& app, Context& ctx);
 void add_push_commands(CLI::App& app, Context& ctx);
 // save; image history, tree and prune (cmd_save.cpp).
 void add_save_commands(CLI::App& app, Context& ctx);
+// network create, ls, inspect, rm, prune, exists (cmd_network.cpp).
+void add_network_commands(CLI::App& app, Context& ctx);
+// network connect and disconnect (cmd_network_connect.cpp).
+void add_network_connect_commands(CLI::App& network, Context& ctx);
 
 }  // namespace burrow::cli

@@ -1,10 +1,13 @@
 #include "cli/container_json.h"
 
+#include <fmt/core.h>
+
 #include <ctime>
 
 #include "base/clock.h"
 #include "base/file_util.h"
 #include "base/strings.h"
+#include "engine/container_network.h"
 #include "engine/container_state.h"
 #include "engine/spec_build.h"
 #include "image/timestamps.h"
@@ -79,6 +82,54 @@ std::string container_status(const engine::ContainerRecord& c,
   return "Created";
 }
 
+std::string host_ip_text(const engine::PortMapping& p) {
+  return p.host_ip.empty() ? "0.0.0.0" : p.host_ip;
+}
+
+// ps's Ports column: "0.0.0.0:8080->80/tcp, ...".
+std::string ports_text(const std::vector<engine::PortMapping>& ports) {
+  std::vector<std::string> parts;
+  for (const auto& p : ports)
+    parts.push_back(
+        fmt::format("{}:{}->{}/{}", host_ip_text(p), p.host_port, p.container_port, p.protocol));
+  return base::join(parts, ", ");
+}
+
+// {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}, as Docker and Podman
+// show PortBindings and NetworkSettings.Ports.
+json port_bindings(const std::vector<engine::PortMapping>& ports) {
+  json out = json::object();
+  for (const auto& p : ports) {
+    std::string key = fmt::format("{}/{}", p.container_port, p.protocol);
+    if (!out.contains(key)) out[key] = json::array();
+    out[key].push_back({{"HostIp", p.host_ip}, {"HostPort", std::to_string(p.host_port)}});
+  }
+  return out;
+}
+
+// What a running container's network is; empty fields when it has none.
+json network_settings(const engine::StorePaths& paths, const engine::ContainerRecord& c,
+                      const engine::CreateOptions& o) {
+  auto network =
+      engine::is_active(c.state) ? engine::read_container_network(paths, c.id) : std::nullopt;
+  std::string address = network && !network->addresses.empty() ? network->addresses.front() : "";
+  return {{"EndpointID", ""},
+          {"Gateway", network ? network->gateway : ""},
+          {"IPAddress", address},
+          {"IPPrefixLen", 0},
+          {"IPv6Gateway", ""},
+          {"GlobalIPv6Address", ""},
+          {"GlobalIPv6PrefixLen", 0},
+          {"MacAddress", ""},
+          {"Bridge", ""},
+          {"SandboxID", ""},
+          {"HairpinMode", false},
+          {"LinkLocalIPv6Address", ""},
+          {"LinkLocalIPv6PrefixLen", 0},
+          {"Ports", port_bindings(o.ports)},
+          {"SandboxKey", network ? network->netns_path : ""}};
+}
+
 json container_row(const engine::ContainerRecord& c, const engine::StoredConfig& stored,
                    bool no_trunc, const std::optional<engine::HealthState>& health) {
   bool exited = c.state == "exited";
@@ -99,7 +150,7 @@ json container_row(const engine::ContainerRecord& c, const engine::StoredConfig&
           {"StartedAt", seconds(c.started_ns.value_or(0))},
           {"Pid", c.pid.value_or(0)},
           {"Names", c.name},
-          {"Ports", ""},
+          {"Ports", ports_text(stored.options.ports)},
           {"Labels", labels_object(stored.options.labels)},
           {"AutoRemove", stored.options.remove},
           {"Mounts", json::array()},
@@ -149,6 +200,7 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
           {"ImageName", c.image_name},
           {"Rootfs", ""},
           {"Pod", ""},
+          {"NetworkSettings", network_settings(paths, c, o)},
           {"ResolvConfPath", base::path_join(userdata, "resolv.conf")},
           {"HostnamePath", base::path_join(userdata, "hostname")},
           {"HostsPath", base::path_join(userdata, "hosts")},
@@ -182,7 +234,13 @@ json inspect_container(const engine::Engine& engine, const engine::ContainerReco
             {"AttachStderr", !o.detach}}},
           {"HostConfig",
            {{"Binds", binds},
-            {"NetworkMode", o.network},
+            {"NetworkMode", net::network_mode_name(o.network)},
+            {"PortBindings", port_bindings(o.ports)},
+            {"PublishAllPorts", false},
+            {"Dns", o.dns_servers},
+            {"DnsSearch", o.dns_search},
+            {"DnsOptions", o.dns_options},
+            {"ExtraHosts", o.add_hosts},
             {"RestartPolicy", {{"Name", o.restart_policy}, {"MaximumRetryCount", o.restart_max}}},
             {"AutoRemove", o.remove},
             {"CapAdd", o.cap_add},

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <set>
 
 #include "engine/store_config.h"
@@ -52,6 +53,17 @@ int report_error(const Error& error) {
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
   return error.exit_status ? error.exit_status : kExitEngineError;
+}
+
+}  // namespace burrow::cli
+
+namespace burrow::cli {
+
+bool confirm(const std::string& warning) {
+  std::cout << warning << "Are you sure you want to continue? [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
 }
 
 }  // namespace burrow::cli

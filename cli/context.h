@@ -53,6 +53,10 @@ std::vector<std::string> command_words(int argc, const char* const* argv);
 // Prints "Error: ..." to stderr and returns the exit code it stands for.
 int report_error(const Error& error);
 
+// Prints `warning` (its lines, without the question) and asks "Are you sure
+// you want to continue? [y/N]" as Podman's prune and reset do; true on y/yes.
+bool confirm(const std::string& warning);
+
 // Runs `each` for every reference; errors are reported as they come and the
 // last one's exit code is returned, as Podman does for multi-name commands.
 template <typename F>

@@ -50,6 +50,7 @@ std::unique_ptr<CLI::App> build_app(burrow::cli::Context& ctx) {
   burrow::cli::add_registry_commands(*app, ctx);
   burrow::cli::add_push_commands(*app, ctx);
   burrow::cli::add_save_commands(*app, ctx);
+  burrow::cli::add_network_commands(*app, ctx);
   return app;
 }
 

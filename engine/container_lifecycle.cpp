@@ -24,6 +24,7 @@
 #include "engine/container_config.h"
 #include "engine/container_files.h"
 #include "engine/container_mount.h"
+#include "engine/container_network.h"
 #include "engine/container_remove.h"
 #include "engine/container_state.h"
 #include "engine/events.h"
@@ -49,7 +50,7 @@ struct PreparedSpec {
 
 Result<PreparedSpec> prepare_spec(Engine& engine, const ContainerRecord& record,
                                   const CreateOptions& options, const image::ImageConfig& config,
-                                  const ContainerRootfs& rootfs) {
+                                  const ContainerRootfs& rootfs, const NetworkPlan& network) {
   const HostProfile& host = engine.host();
   SpecInputs inputs;
   inputs.image = &config;
@@ -70,10 +71,9 @@ Result<PreparedSpec> prepare_spec(Engine& engine, const ContainerRecord& record,
     prepared.seccomp = std::move(seccomp->program);
   }
   BURROW_CHECK(base::make_dirs(inputs.userdata_dir, 0700));
-  auto resolv = base::read_file_limited("/etc/resolv.conf", 1 << 20);
-  EtcFilesInput etc{container_hostname(options, record.id), record.name, options.network == "host",
-                    resolv ? *resolv : ""};
-  BURROW_CHECK(write_etc_files(inputs.userdata_dir, etc));
+  BURROW_CHECK(write_container_etc(inputs.userdata_dir, record, options, network));
+  inputs.netns_path = network.join_path;
+  inputs.foreign_netns = network.foreign_netns;
   BURROW_TRY(prepared.spec, build_spec(inputs));
   nlohmann::json json = prepared.spec;
   BURROW_CHECK(base::write_file_atomic(base::path_join(inputs.userdata_dir, "config.json"),
@@ -149,6 +149,7 @@ Status finish_locked(Engine& engine, ContainerRecord record, bool allow_restart)
   BURROW_TRY(auto rootfs, container_rootfs_of(engine, record));
   // `burrow mount` holds it for the user until `burrow unmount`.
   if (user_mount_count(engine.paths(), record.id) == 0) BURROW_CHECK(unmount_rootfs(rootfs));
+  teardown_network(engine.paths(), record.id);
   BURROW_CHECK(base::remove_tree(engine.paths().container_run_dir(record.id)));
   record_container_event(engine.paths(), record, "cleanup");
   BURROW_TRY(auto stored, stored_config(record));
@@ -173,15 +174,19 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   BURROW_TRY(ImageRecord image, image_of(engine, record));
   BURROW_TRY(image::ImageConfig config, image::parse_image_config(image.config));
   BURROW_TRY(auto rootfs, rootfs_on_image(engine, record.id, image));
-  base::debug("start: mounting the rootfs of {}", record.id);
-  BURROW_CHECK(mount_rootfs(rootfs));
-  base::ScopeExit unmount([&] { (void)unmount_rootfs(rootfs); });
-  BURROW_TRY(auto prepared, prepare_spec(engine, record, options, config, rootfs));
-  base::debug("start: spec written");
-
   const StorePaths& paths = engine.paths();
   std::string run_dir = paths.container_run_dir(record.id);
   BURROW_CHECK(base::make_dirs(run_dir, 0700));
+  // pasta configures the namespace while the rootfs is mounted.
+  BURROW_TRY(NetworkPlan network, begin_network(engine, record, options));
+  base::ScopeExit drop_network([&] { abandon_network(paths, record.id, network); });
+  base::debug("start: mounting the rootfs of {}", record.id);
+  BURROW_CHECK(mount_rootfs(rootfs));
+  base::ScopeExit unmount([&] { (void)unmount_rootfs(rootfs); });
+  BURROW_TRY(auto prepared, prepare_spec(engine, record, options, config, rootfs, network));
+  base::debug("start: spec written");
+  BURROW_CHECK(complete_network(engine, record, network));
+  base::debug("start: network ready");
   ::unlink(exit_file_path(paths, record.id).c_str());
   reset_health_state(paths, record.id);
   MonitorLaunch launch;
@@ -208,6 +213,7 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   set_healthcheck(launch, engine, self, options, record.id);
   BURROW_TRY(auto monitor, spawn_monitor(launch));
   unmount.dismiss();
+  drop_network.dismiss();
 
   record.pid = monitor.init_pid;
   record.pid_start = base::process_start_time(monitor.init_pid);
@@ -273,6 +279,7 @@ Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& op
     resolved.healthcheck =
         resolve_healthcheck(options.health_flags, image_health ? &*image_health : nullptr);
   }
+  BURROW_CHECK(resolve_published_ports(resolved, config.config.exposed_ports, options.publish_all));
   record.config = stored_config_json(resolved, command);
   BURROW_CHECK(store.add(record));
   base::debug("container {} registered", record.id);

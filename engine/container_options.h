@@ -9,6 +9,8 @@
 
 #include "base/result.h"
 #include "engine/healthcheck_config.h"
+#include "rootless-net/network_mode.h"
+#include "rootless-net/port_spec.h"
 
 namespace burrow::engine {
 
@@ -19,15 +21,7 @@ struct BindVolume {
   std::string propagation;  // "", rprivate, rshared, rslave, ...
 };
 
-// A published port: host_ip:host_port on the host forwards to
-// container_port in the container. Filled by -p with the networks that
-// can publish ports; none of today's modes (none, host) can.
-struct PortMapping {
-  std::string host_ip;  // "" means all addresses (0.0.0.0)
-  uint16_t host_port = 0;
-  uint16_t container_port = 0;
-  std::string protocol = "tcp";  // tcp, udp, sctp
-};
+using net::PortMapping;
 
 struct Ulimit {
   std::string type;  // RLIMIT_NOFILE
@@ -49,9 +43,14 @@ struct CreateOptions {
   bool interactive = false;
   bool tty = false;
   bool remove = false;
-  std::string network = "none";  // none | host
+  net::NetworkMode network;  // --network, with the networks joined
+  // The container's /etc/hosts and /etc/resolv.conf.
+  std::vector<std::string> add_hosts;  // --add-host NAME:IP
+  std::vector<std::string> dns_servers, dns_search, dns_options;
+  bool no_hosts = false;  // --no-hosts: the image's /etc/hosts is left alone
   std::vector<BindVolume> volumes;
   std::vector<PortMapping> ports;
+  bool publish_all = false;  // -P: resolved into ports at create, not stored
   std::vector<std::string> cap_add;
   std::vector<std::string> cap_drop;
   std::optional<std::string> seccomp_profile;  // path, or "unconfined"
@@ -112,8 +111,5 @@ std::optional<std::string> resolve_env_flag(const std::string& flag);
 
 // Reads an --env-file: KEY=VALUE lines, # comments, bare KEY from the host.
 Result<std::vector<std::string>> read_env_file(const std::string& path);
-
-// "--network none|host", the modes this build supports.
-Result<std::string> parse_network_mode(const std::string& mode);
 
 }  // namespace burrow::engine

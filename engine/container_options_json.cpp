@@ -50,6 +50,55 @@ json port_json(const PortMapping& p) {
           {"protocol", p.protocol}};
 }
 
+json attachment_json(const net::NetworkAttachment& a) {
+  return {{"network", a.network},
+          {"aliases", a.aliases},
+          {"static_ips", a.static_ips},
+          {"static_mac", a.static_mac},
+          {"interface_name", a.interface_name}};
+}
+
+net::NetworkAttachment attachment_from(const json& j) {
+  net::NetworkAttachment a;
+  get(j, "network", a.network);
+  get(j, "aliases", a.aliases);
+  get(j, "static_ips", a.static_ips);
+  get(j, "static_mac", a.static_mac);
+  get(j, "interface_name", a.interface_name);
+  return a;
+}
+
+void put_network(json& j, const CreateOptions& o) {
+  j["network"] = net::network_mode_name(o.network);
+  j["network_options"] = o.network.helper_options;
+  j["networks"] = json::array();
+  for (const auto& a : o.network.networks) j["networks"].push_back(attachment_json(a));
+  j["add_hosts"] = o.add_hosts;
+  j["dns_servers"] = o.dns_servers;
+  j["dns_search"] = o.dns_search;
+  j["dns_options"] = o.dns_options;
+  j["no_hosts"] = o.no_hosts;
+}
+
+// "container:ID" and "ns:PATH" carry their target after the colon; records
+// from before networks existed have only "none" or "host".
+Status get_network(const json& j, CreateOptions& o) {
+  std::string name = "none";
+  get(j, "network", name);
+  std::string kind_name = name.substr(0, name.find(':'));
+  BURROW_TRY(o.network.kind, net::network_kind_from_name(kind_name));
+  if (name.size() > kind_name.size()) o.network.target = name.substr(kind_name.size() + 1);
+  get(j, "network_options", o.network.helper_options);
+  if (auto it = j.find("networks"); it != j.end() && it->is_array())
+    for (const auto& a : *it) o.network.networks.push_back(attachment_from(a));
+  get(j, "add_hosts", o.add_hosts);
+  get(j, "dns_servers", o.dns_servers);
+  get(j, "dns_search", o.dns_search);
+  get(j, "dns_options", o.dns_options);
+  get(j, "no_hosts", o.no_hosts);
+  return base::ok();
+}
+
 PortMapping port_from(const json& j) {
   PortMapping p;
   get(j, "host_ip", p.host_ip);
@@ -94,7 +143,7 @@ std::string options_to_json(const CreateOptions& o) {
   j["interactive"] = o.interactive;
   j["tty"] = o.tty;
   j["remove"] = o.remove;
-  j["network"] = o.network;
+  put_network(j, o);
   j["volumes"] = json::array();
   for (const auto& v : o.volumes) j["volumes"].push_back(volume_json(v));
   j["ports"] = json::array();
@@ -140,7 +189,7 @@ Result<CreateOptions> options_from_json(const std::string& text) {
     get(j, "interactive", o.interactive);
     get(j, "tty", o.tty);
     get(j, "remove", o.remove);
-    get(j, "network", o.network);
+    BURROW_CHECK(get_network(j, o));
     if (auto it = j.find("volumes"); it != j.end() && it->is_array())
       for (const auto& v : *it) o.volumes.push_back(volume_from(v));
     if (auto it = j.find("ports"); it != j.end() && it->is_array())

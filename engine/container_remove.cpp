@@ -1,15 +1,15 @@
 #include "engine/container_remove.h"
 
-#include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/child_process.h"
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/unique_fd.h"
 #include "engine/container_config.h"
 #include "engine/container_lifecycle.h"
+#include "engine/container_network.h"
 #include "engine/container_pause.h"
 #include "engine/container_state.h"
 #include "engine/events.h"
@@ -21,26 +21,6 @@
 
 namespace burrow::engine {
 namespace {
-
-// Waits up to timeout_ms (-1: forever) for the process behind a pidfd.
-bool poll_exit(const base::UniqueFd& pidfd, int timeout_ms) {
-  pollfd fd = {pidfd.get(), POLLIN, 0};
-  int ready;
-  do {
-    ready = ::poll(&fd, 1, timeout_ms);
-  } while (ready < 0 && errno == EINTR);
-  return ready > 0;
-}
-
-base::UniqueFd open_pidfd(int64_t pid) {
-  return base::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
-}
-
-// Waits up to timeout_ms for a process that is not our child to exit.
-bool wait_process_exit(pid_t pid, int timeout_ms) {
-  base::UniqueFd pidfd = open_pidfd(pid);
-  return !pidfd || poll_exit(pidfd, timeout_ms);
-}
 
 Result<int> stop_signal_of(Engine& engine, const ContainerRecord& c, const CreateOptions& options) {
   if (options.stop_signal) return parse_signal(*options.stop_signal);
@@ -72,10 +52,10 @@ Status kill_and_wait(const ContainerRecord& c) {
 
 bool wait_init_exit(const ContainerRecord& c, int timeout_ms) {
   if (!init_alive(c)) return true;
-  base::UniqueFd pidfd = open_pidfd(*c.pid);
+  base::UniqueFd pidfd = base::open_pidfd(*c.pid);
   // The pid could have been reused between the check and the open.
   if (!pidfd || !init_alive(c)) return !init_alive(c);
-  return poll_exit(pidfd, timeout_ms);
+  return base::poll_exit(pidfd, timeout_ms);
 }
 
 Status remove_container_locked(Engine& engine, const std::string& id) {
@@ -88,6 +68,7 @@ Status remove_container_locked(Engine& engine, const std::string& id) {
   // The files go before the row: a command killed in between leaves a row
   // that the next rm removes, never files that nothing refers to.
   BURROW_CHECK(base::remove_tree(paths.container_dir(id)));
+  teardown_network(paths, id);
   BURROW_CHECK(base::remove_tree(paths.container_run_dir(id)));
   BURROW_CHECK(store.remove(id));
   base::debug("container {} removed", id);
@@ -121,7 +102,7 @@ Result<std::string> remove_container(Engine& engine, const std::string& referenc
   }
   // The monitor finishes with its exit command, which needs the lock we
   // just gave up; once it has gone nothing of the container is left.
-  if (monitor) wait_process_exit(static_cast<pid_t>(*monitor), 10000);
+  if (monitor) base::wait_process_exit(static_cast<pid_t>(*monitor), 10000);
   return found.id;
 }
 

@@ -102,6 +102,11 @@ Status ContainerStore::rename(const std::string& id, const std::string& name) {
   return update.bind(1, name).bind(2, id).run();
 }
 
+Status ContainerStore::set_config(const std::string& id, const std::string& config) {
+  BURROW_TRY(auto update, db_.prepare("UPDATE containers SET config=? WHERE id=?"));
+  return update.bind(1, config).bind(2, id).run();
+}
+
 Status ContainerStore::set_exited(const std::string& id, int64_t exit_code, int64_t finished_ns) {
   BURROW_TRY(auto update, db_.prepare("UPDATE containers SET state='exited', pid=NULL, "
                                       "monitor_pid=NULL, exit_code=?, finished_at=? WHERE id=?"));

@@ -40,6 +40,7 @@ class ContainerStore {
   Status set_state(const std::string& id, const std::string& state);
   Status set_restarts(const std::string& id, int64_t restarts);
   Status rename(const std::string& id, const std::string& name);
+  Status set_config(const std::string& id, const std::string& config);  // stored options
   Status remove(const std::string& id);
   Result<std::vector<ContainerRecord>> list();
   // By full id, name or unique id prefix, as Podman accepts them; ENOENT

@@ -44,8 +44,11 @@ void add_bind(runtime::Spec& spec, const std::string& source, const std::string&
 }
 
 void apply_mounts(runtime::Spec& spec, const SpecInputs& in) {
-  for (const char* file : {"hosts", "resolv.conf", "hostname"})
+  for (const char* file : {"hosts", "resolv.conf", "hostname"}) {
+    // --no-hosts leaves the image's own /etc/hosts in place.
+    if (in.options->no_hosts && std::string_view(file) == "hosts") continue;
     add_bind(spec, base::path_join(in.userdata_dir, file), std::string("/etc/") + file, false, "");
+  }
   // Podman's --read-only-tmpfs: programs still get writable scratch space.
   if (in.options->read_only && in.options->read_only_tmpfs)
     for (const char* dir : {"/tmp", "/var/tmp", "/run"})
@@ -109,7 +112,8 @@ Result<runtime::Spec> build_spec(const SpecInputs& in) {
   if (options.init) args.insert(args.begin(), {kContainerInitPath, "--"});
   defaults.args = args;
   defaults.hostname = hostname;
-  defaults.share_host_network = options.network == "host";
+  defaults.share_host_network = options.network.kind == net::NetworkKind::kHost;
+  defaults.host_sysfs = in.foreign_netns;
   defaults.readonly_rootfs = options.read_only;
   defaults.rootless = in.rootless;
   defaults.tty_gid_mapped = in.tty_gid_mapped;
@@ -138,6 +142,9 @@ Result<runtime::Spec> build_spec(const SpecInputs& in) {
     spec.linux.readonly_paths.clear();
   }
   apply_mounts(spec, in);
+  if (!in.netns_path.empty())
+    for (auto& ns : spec.linux.namespaces)
+      if (ns.type == "network") ns.path = in.netns_path;
   spec.annotations["io.container.manager"] = "burrow";
   return spec;
 }

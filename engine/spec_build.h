@@ -24,6 +24,11 @@ struct SpecInputs {
   std::string userdata_dir;  // holds hosts, resolv.conf, hostname
   bool rootless = false;
   bool tty_gid_mapped = true;
+  // The network namespace to join (empty: a new one, or the host's).
+  std::string netns_path;
+  // The namespace is not owned by our user namespace (ns:PATH): sysfs
+  // cannot be mounted for it, so the host's is bound.
+  bool foreign_netns = false;
   std::vector<std::string> capabilities;    // from container_capabilities()
   std::optional<runtime::Seccomp> seccomp;  // nothing: unconfined
 };

@@ -131,7 +131,7 @@ std::vector<Mount> default_mounts(const DefaultSpecOptions& options) {
   // A rootless container that shares the host's network namespace cannot
   // mount sysfs (the kernel wants the network namespace owned by the mounting
   // user namespace), so the host's /sys is bound read-only instead.
-  bool bind_sys = options.rootless && options.share_host_network;
+  bool bind_sys = options.rootless && (options.share_host_network || options.host_sysfs);
   if (bind_sys) {
     mounts.push_back(
         {"/sys", "bind", "/sys", {"rbind", "rprivate", "nosuid", "noexec", "nodev", "ro"}});

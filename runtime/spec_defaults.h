@@ -17,6 +17,9 @@ struct DefaultSpecOptions {
   std::vector<std::string> args;    // process.args
   std::string hostname;             // empty: no hostname is set
   bool share_host_network = false;  // no network namespace
+  // The network namespace joined belongs to another user namespace, so
+  // sysfs is bound from the host rather than mounted (as with the host's).
+  bool host_sysfs = false;
   bool readonly_rootfs = false;
   // Rootless: device nodes cannot be created, so the host's nodes are
   // bind-mounted (this flag only shapes the spec; CreateOptions decides).
