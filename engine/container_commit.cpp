@@ -37,8 +37,11 @@ Result<StagedLayer> write_layer(const ContainerRootfs& rootfs,
                                 const std::vector<storage::Change>& changes,
                                 const std::string& staging) {
   bool vfs = rootfs.driver == storage::StorageDriver::kVfs;
-  BURROW_TRY(base::UniqueFd source,
-             base::open_dir(vfs ? rootfs.layout.merged_dir : rootfs.layout.upper_dir));
+  // A container never started has no upper directory, and no changes: its
+  // layer is an empty tar, read from nowhere.
+  std::string source_dir = vfs ? rootfs.layout.merged_dir : rootfs.layout.upper_dir;
+  if (changes.empty()) source_dir = staging;
+  BURROW_TRY(base::UniqueFd source, base::open_dir(source_dir));
   StagedLayer layer{base::path_join(staging, "layer.tar"), ""};
   base::UniqueFd out(::open(layer.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!out) return base::fail_errno("creating {}", layer.path);

@@ -185,8 +185,6 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   base::ScopeExit unmount([&] { (void)unmount_rootfs(rootfs); });
   BURROW_TRY(auto prepared, prepare_spec(engine, record, options, config, rootfs, network));
   base::debug("start: spec written");
-  BURROW_CHECK(complete_network(engine, record, network));
-  base::debug("start: network ready");
   ::unlink(exit_file_path(paths, record.id).c_str());
   reset_health_state(paths, record.id);
   MonitorLaunch launch;
@@ -211,7 +209,15 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   launch.attach_socket = attach_socket_path(paths, record.id);
   launch.exit_command = burrow_command(engine, self, {"container", "cleanup", record.id});
   set_healthcheck(launch, engine, self, options, record.id);
-  BURROW_TRY(auto monitor, spawn_monitor(launch));
+  // pasta finishes while the container is created; it starts after.
+  PendingNetwork pending = pending_network(network);
+  launch.network_pidfd = pending.pidfd.get();
+  launch.network_ready_file = pending.ready_file;
+  auto spawned = spawn_monitor(launch);
+  // pasta's own words explain a failed start better than the monitor's.
+  BURROW_CHECK(complete_network(engine, record, network));
+  base::debug("start: network ready");
+  BURROW_TRY(auto monitor, std::move(spawned));
   unmount.dismiss();
   drop_network.dismiss();
 

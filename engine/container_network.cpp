@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/child_process.h"
 #include "base/file_util.h"
 #include "base/log.h"
 #include "engine/container_bridge.h"
@@ -224,6 +225,11 @@ Result<NetworkPlan> begin_network(Engine& engine, const ContainerRecord& record,
     return tl::unexpected(planned.error());
   }
   return plan;
+}
+
+PendingNetwork pending_network(const NetworkPlan& plan) {
+  if (!plan.pasta || plan.pasta->launcher <= 0) return {};
+  return {base::open_pidfd(plan.pasta->launcher), plan.pasta->plan.pid_file};
 }
 
 Status complete_network(Engine& engine, const ContainerRecord& record, NetworkPlan& plan) {

@@ -63,6 +63,15 @@ Status resolve_published_ports(CreateOptions& options, const std::vector<std::st
 Result<NetworkPlan> begin_network(Engine& engine, const ContainerRecord& record,
                                   const CreateOptions& options);
 
+// What the container start must wait for: pasta configuring the namespace
+// (an invalid pidfd when nothing is pending), and the file it leaves when
+// it succeeded.
+struct PendingNetwork {
+  base::UniqueFd pidfd;
+  std::string ready_file;
+};
+PendingNetwork pending_network(const NetworkPlan& plan);
+
 // Waits for what begin_network started and records it in the run directory.
 Status complete_network(Engine& engine, const ContainerRecord& record, NetworkPlan& plan);
 

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -162,6 +163,13 @@ struct PipeStdio {
   }
   auto process = runtime::create_container(*launch.spec, create);
   if (!process) report_failure(report_fd, process.error(), 125);
+  if (launch.network_pidfd >= 0) {
+    pollfd exited{launch.network_pidfd, POLLIN, 0};
+    while (::poll(&exited, 1, -1) < 0 && errno == EINTR) {
+    }
+    if (::access(launch.network_ready_file.c_str(), F_OK) != 0)
+      report_failure(report_fd, Error{EIO, "the container's network helper failed", 125}, 125);
+  }
   base::UniqueFd console = process->take_console();
   if (auto started = runtime::start_container(*process); !started)
     report_failure(report_fd, started.error(), exit_status_for(started.error()));

@@ -40,6 +40,11 @@ struct MonitorLaunch {
   // Run every interval while the container runs (0 or empty: never).
   int64_t healthcheck_interval_ms = 0;
   std::vector<std::string> healthcheck_command;
+  // The network's helper is still configuring the namespace: the container
+  // is created meanwhile, and started once this process (a pidfd) has
+  // exited, leaving network_ready_file behind (it names no file on failure).
+  int network_pidfd = -1;
+  std::string network_ready_file;
 };
 
 struct SpawnedMonitor {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/child_process.h"
@@ -13,11 +14,6 @@
 extern char** environ;
 
 namespace burrow::net {
-namespace {
-
-constexpr int kStopGraceMs = 2000;
-
-}  // namespace
 
 Result<pid_t> spawn_helper(const std::vector<std::string>& argv, const std::string& work_dir,
                            const std::string& log_path, int pass_fd) {
@@ -74,11 +70,10 @@ void stop_helper(const HelperProcess& helper) {
   base::UniqueFd pidfd = base::open_pidfd(helper.pid);
   // Checked after the pidfd is open, so the pidfd is this helper's.
   if (!pidfd || base::process_start_time(helper.pid) != helper.start_time) return;
-  ::kill(helper.pid, SIGTERM);
-  // Its ports must be free when this returns: a restart publishes them again.
-  if (base::poll_exit(pidfd, kStopGraceMs)) return;
-  ::kill(helper.pid, SIGKILL);
-  base::poll_exit(pidfd, kStopGraceMs);
+  // Not waited for: pasta takes tens of milliseconds to exit, which every
+  // `run --rm` would pay. A start that publishes the same ports again
+  // waits for them in check_ports_free instead.
+  ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGTERM, nullptr, 0);
 }
 
 }  // namespace burrow::net

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "base/strings.h"
@@ -15,6 +17,10 @@
 
 namespace burrow::net {
 namespace {
+
+// How long (in 10 ms steps) a published port may stay in use before the
+// start fails: long enough for an exiting helper.
+constexpr int kPortRetries = 100;
 
 struct PortRange {
   uint16_t first = 0, count = 0;  // count 0: not given
@@ -191,7 +197,15 @@ Status assign_host_ports(std::vector<PortMapping>& ports) {
 
 Status check_ports_free(const std::vector<PortMapping>& ports) {
   for (const auto& port : ports) {
-    BURROW_TRY(auto sock, bind_host_port(port, port.host_port));
+    // The helper of the container's previous run (a restart) or of one just
+    // removed may still be exiting: give it a moment to let go.
+    auto bound = bind_host_port(port, port.host_port);
+    for (int attempt = 0; !bound && bound.error().code == EADDRINUSE && attempt < kPortRetries;
+         ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      bound = bind_host_port(port, port.host_port);
+    }
+    if (!bound) return tl::unexpected(bound.error());
   }
   return base::ok();
 }

@@ -762,3 +762,15 @@ test_fs_mount_needs_unshare_rootless_and_unshare_needs_rootless() {
   assert_status 127
   assert_contains "$output" "Error:"
 }
+
+test_fs_commit_of_a_never_started_container() {
+  fresh_store
+  load_busybox
+  burrow create --name fresh localhost/busybox true >/dev/null
+  run burrow commit -q -c 'EXPOSE 8080' fresh localhost/from-created
+  assert_status 0
+  run burrow image inspect --format '{{json .Config.ExposedPorts}}' localhost/from-created
+  assert_eq "$output" '{"8080/tcp":{}}'
+  assert_eq "$(burrow run --rm localhost/from-created cat /etc/passwd | head -1)" \
+    "$(burrow run --rm localhost/busybox cat /etc/passwd | head -1)"
+}
