@@ -82,8 +82,10 @@ std::string container_status(const engine::ContainerRecord& c,
   return "Created";
 }
 
+// IPv6 addresses in brackets, as in `port` and in URLs.
 std::string host_ip_text(const engine::PortMapping& p) {
-  return p.host_ip.empty() ? "0.0.0.0" : p.host_ip;
+  if (p.host_ip.empty()) return "0.0.0.0";
+  return p.host_ip.find(':') == std::string::npos ? p.host_ip : "[" + p.host_ip + "]";
 }
 
 // ps's Ports column: "0.0.0.0:8080->80/tcp, ...".

@@ -397,3 +397,41 @@ test_network_connect_a_stopped_container_applies_at_start() {
   assert_contains "$output" "bridge networks"
   eventually "" bridge_leftovers
 }
+
+test_network_pasta_options_udp_and_ipv6_ports() {
+  fresh_store
+  load_busybox
+  run burrow run --rm --network pasta:--mtu,1500 localhost/busybox cat /sys/class/net/eth0/mtu
+  assert_status 0
+  assert_eq "$output" "1500"
+  local port
+  port=$(free_port)
+  # busybox has no UDP server: the host's python3, with the host's /usr.
+  run burrow run -d --name udp -p "$port:9000/udp" -v /usr:/usr:ro -v /lib:/lib:ro \
+    -v /lib64:/lib64:ro localhost/busybox /usr/bin/python3 -u -c \
+    'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 9000)); print(s.recv(100).decode().strip())'
+  assert_status 0
+  run burrow port udp
+  assert_eq "$output" "9000/udp -> 0.0.0.0:$port"
+  # The listener may not be up yet: send until it has received something.
+  local i
+  for i in $(seq 50); do
+    python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'ping\n', ('127.0.0.1', $port))"
+    [ -n "$(burrow logs udp 2>/dev/null)" ] && break
+    sleep 0.2
+  done
+  assert_eq "$(burrow logs udp | head -1)" "ping"
+  burrow rm -f udp >/dev/null
+  if ! ip -6 addr show lo | grep -q '::1'; then
+    skip "the host has no IPv6 loopback address"
+  fi
+  port=$(free_port)
+  start_web six --network pasta -p "[::1]:$port:8080"
+  eventually "hello from six" http_get "http://[::1]:$port/"
+  run burrow port six
+  assert_eq "$output" "8080/tcp -> [::1]:$port"
+  run burrow ps --format '{{.Ports}}'
+  assert_eq "$output" "[::1]:$port->8080/tcp"
+  burrow rm -f six >/dev/null
+  assert_no_network_leftovers
+}
