@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <cstdlib>
 #include <ctime>
 
 #include "base/clock.h"
@@ -109,27 +110,75 @@ json port_bindings(const std::vector<engine::PortMapping>& ports) {
   return out;
 }
 
+// "10.89.0.2/24" -> 24 (0 without a prefix).
+int prefix_length(const std::string& cidr) {
+  size_t slash = cidr.find('/');
+  return slash == std::string::npos ? 0 : std::atoi(cidr.c_str() + slash + 1);
+}
+
+// One entry of NetworkSettings.Networks: what the container has on that
+// network while it runs, the names it was given always.
+json bridge_network_json(const std::string& container_id, const net::NetworkAttachment& wanted,
+                         const engine::BridgeAttachment* running) {
+  std::string cidr = running && !running->addresses.empty() ? running->addresses.front() : "";
+  std::vector<std::string> aliases = {container_id.substr(0, 12)};
+  aliases.insert(aliases.end(), wanted.aliases.begin(), wanted.aliases.end());
+  return {{"EndpointID", ""},
+          {"Gateway", running ? running->gateway : ""},
+          {"IPAddress", cidr.substr(0, cidr.find('/'))},
+          {"IPPrefixLen", prefix_length(cidr)},
+          {"IPv6Gateway", ""},
+          {"GlobalIPv6Address", ""},
+          {"GlobalIPv6PrefixLen", 0},
+          {"MacAddress", running ? running->mac : ""},
+          {"NetworkID", wanted.network},
+          {"DriverOpts", nullptr},
+          {"IPAMConfig", nullptr},
+          {"Links", nullptr},
+          {"Aliases", aliases}};
+}
+
+json bridge_networks(const engine::ContainerRecord& c, const engine::CreateOptions& o,
+                     const std::optional<engine::ContainerNetwork>& network) {
+  json out = json::object();
+  for (const auto& wanted : o.network.networks) {
+    const engine::BridgeAttachment* running = nullptr;
+    if (network)
+      for (const auto& bridge : network->bridges)
+        if (bridge.network == wanted.network) running = &bridge;
+    out[wanted.network] = bridge_network_json(c.id, wanted, running);
+  }
+  return out;
+}
+
 // What a running container's network is; empty fields when it has none.
 json network_settings(const engine::StorePaths& paths, const engine::ContainerRecord& c,
                       const engine::CreateOptions& o) {
   auto network =
       engine::is_active(c.state) ? engine::read_container_network(paths, c.id) : std::nullopt;
   std::string address = network && !network->addresses.empty() ? network->addresses.front() : "";
-  return {{"EndpointID", ""},
-          {"Gateway", network ? network->gateway : ""},
-          {"IPAddress", address},
-          {"IPPrefixLen", 0},
-          {"IPv6Gateway", ""},
-          {"GlobalIPv6Address", ""},
-          {"GlobalIPv6PrefixLen", 0},
-          {"MacAddress", ""},
-          {"Bridge", ""},
-          {"SandboxID", ""},
-          {"HairpinMode", false},
-          {"LinkLocalIPv6Address", ""},
-          {"LinkLocalIPv6PrefixLen", 0},
-          {"Ports", port_bindings(o.ports)},
-          {"SandboxKey", network ? network->netns_path : ""}};
+  const engine::BridgeAttachment* first =
+      network && !network->bridges.empty() ? &network->bridges.front() : nullptr;
+  json settings = {
+      {"EndpointID", ""},
+      {"Gateway", network ? network->gateway : ""},
+      {"IPAddress", address},
+      {"IPPrefixLen",
+       first && !first->addresses.empty() ? prefix_length(first->addresses.front()) : 0},
+      {"IPv6Gateway", ""},
+      {"GlobalIPv6Address", ""},
+      {"GlobalIPv6PrefixLen", 0},
+      {"MacAddress", first ? first->mac : ""},
+      {"Bridge", ""},
+      {"SandboxID", ""},
+      {"HairpinMode", false},
+      {"LinkLocalIPv6Address", ""},
+      {"LinkLocalIPv6PrefixLen", 0},
+      {"Ports", port_bindings(o.ports)},
+      {"SandboxKey", network ? network->netns_path : ""}};
+  if (o.network.kind == net::NetworkKind::kBridge)
+    settings["Networks"] = bridge_networks(c, o, network);
+  return settings;
 }
 
 json container_row(const engine::ContainerRecord& c, const engine::StoredConfig& stored,

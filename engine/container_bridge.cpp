@@ -14,16 +14,25 @@
 namespace burrow::engine {
 namespace {
 
-// netavark's state (and aardvark-dns's name tables): one per run root.
-std::string netavark_config_dir(const StorePaths& paths) {
-  return base::path_join(paths.run_root, "networks");
+// Where netavark's state (aardvark-dns's name tables) and the lock live.
+// Root stores all share the host's namespace, bridges, firewall chains and
+// aardvark-dns, so they share one directory; rootless, each run root has a
+// rootless namespace of its own.
+std::string bridge_state_dir(const StorePaths& paths, bool rootless) {
+  return rootless ? paths.run_root : "/run/burrow-netavark";
 }
 
-// Serialises address choice and setup, so that two starts never pick the
-// same address, and teardown of the rootless namespace with its use.
-Result<base::FileLock> lock_bridges(const StorePaths& paths) {
-  BURROW_CHECK(base::make_dirs(paths.run_root, 0700));
-  return base::FileLock::acquire(base::path_join(paths.run_root, "bridges.lock"));
+std::string netavark_config_dir(const StorePaths& paths, bool rootless) {
+  return base::path_join(bridge_state_dir(paths, rootless), "networks");
+}
+
+// Serialises address choice and netavark's runs: two setups or teardowns
+// on the same bridge at once break its firewall chains, and the rootless
+// namespace must not go while a start uses it.
+Result<base::FileLock> lock_bridges(const StorePaths& paths, bool rootless) {
+  std::string dir = bridge_state_dir(paths, rootless);
+  BURROW_CHECK(base::make_dirs(dir, 0700));
+  return base::FileLock::acquire(base::path_join(dir, "bridges.lock"));
 }
 
 // The recorded networks of the other running containers.
@@ -39,15 +48,33 @@ std::vector<ContainerNetwork> other_networks(const StorePaths& paths, const std:
   return found;
 }
 
-std::vector<net::IpAddress> addresses_on(const std::vector<ContainerNetwork>& others,
-                                         const std::string& network) {
+// The addresses containers hold, one empty file each in STATE/addresses:
+// keyed by address alone, because two root stores may have networks of
+// the same subnet on the host.
+std::string address_dir(const StorePaths& paths, bool rootless) {
+  return base::path_join(bridge_state_dir(paths, rootless), "addresses");
+}
+
+std::vector<net::IpAddress> addresses_in_use(const StorePaths& paths, bool rootless) {
   std::vector<net::IpAddress> used;
-  for (const auto& other : others)
-    for (const auto& bridge : other.bridges)
-      if (bridge.network == network)
-        for (const auto& ip : bridge.static_ips)
-          if (auto parsed = net::parse_ip(ip)) used.push_back(*parsed);
+  std::error_code error;
+  std::filesystem::directory_iterator dir(address_dir(paths, rootless), error);
+  for (; !error && dir != std::filesystem::directory_iterator(); dir.increment(error))
+    if (auto parsed = net::parse_ip(dir->path().filename().string())) used.push_back(*parsed);
   return used;
+}
+
+Status claim_addresses(const StorePaths& paths, bool rootless, const BridgeAttachment& bridge) {
+  std::string dir = address_dir(paths, rootless);
+  BURROW_CHECK(base::make_dirs(dir, 0700));
+  for (const auto& ip : bridge.static_ips)
+    BURROW_CHECK(base::write_file_atomic(base::path_join(dir, ip), "", 0600, false));
+  return base::ok();
+}
+
+void release_addresses(const StorePaths& paths, bool rootless, const BridgeAttachment& bridge) {
+  for (const auto& ip : bridge.static_ips)
+    ::unlink(base::path_join(address_dir(paths, rootless), ip).c_str());
 }
 
 // Host ports are DNAT rules, not sockets: another container's are only
@@ -105,7 +132,7 @@ struct BridgeContext {
 };
 
 Result<BridgeContext> bridge_context(const StorePaths& paths, bool rootless, bool create) {
-  auto env = net::find_netavark(netavark_config_dir(paths), rootless);
+  auto env = net::find_netavark(netavark_config_dir(paths, rootless), rootless);
   if (!env)
     return base::fail(ENOENT,
                       "bridge networks need netavark: install the netavark and aardvark-dns "
@@ -158,9 +185,10 @@ std::string free_interface(const ContainerNetwork& network) {
   }
 }
 
-// The address, interface and names the container gets on one more network.
-Status choose_attachment(const NetworkStore& store, const net::NetworkAttachment& wanted,
-                         const std::vector<ContainerNetwork>& others, ContainerNetwork& network) {
+// The address, interface and names the container gets on one more network;
+// its addresses are claimed.
+Status choose_attachment(const StorePaths& paths, const NetworkStore& store,
+                         const net::NetworkAttachment& wanted, ContainerNetwork& network) {
   auto definition = store.find(wanted.network);
   if (!definition)
     return base::failf(ENOENT, "network {} not found: create it with burrow network create {}",
@@ -173,9 +201,10 @@ Status choose_attachment(const NetworkStore& store, const net::NetworkAttachment
   bridge.interface =
       wanted.interface_name.empty() ? free_interface(network) : wanted.interface_name;
   BURROW_TRY(bridge.static_ips,
-             choose_addresses(*definition, wanted, addresses_on(others, definition->name)));
+             choose_addresses(*definition, wanted, addresses_in_use(paths, network.rootless)));
   bridge.aliases = wanted.aliases;
   bridge.mac = wanted.static_mac;
+  BURROW_CHECK(claim_addresses(paths, network.rootless, bridge));
   network.bridges.push_back(std::move(bridge));
   return base::ok();
 }
@@ -204,14 +233,19 @@ Status plan_bridge(Engine& engine, const ContainerRecord& record, const CreateOp
                    NetworkPlan& plan) {
   const StorePaths& paths = engine.paths();
   bool rootless = engine.host().rootless;
-  BURROW_TRY(auto lock, lock_bridges(paths));
+  BURROW_TRY(auto lock, lock_bridges(paths, rootless));
   auto others = other_networks(paths, record.id);
   BURROW_CHECK(check_ports_unclaimed(others, options.ports));
   NetworkStore store(paths);
   plan.network.rootless = rootless;
   plan.network.ports = options.ports;
-  for (const auto& wanted : options.network.networks)
-    BURROW_CHECK(choose_attachment(store, wanted, others, plan.network));
+  // Recorded as the addresses are claimed: if this command is killed,
+  // whichever command finishes the container releases them and tears down
+  // what netavark did.
+  for (const auto& wanted : options.network.networks) {
+    BURROW_CHECK(choose_attachment(paths, store, wanted, plan.network));
+    BURROW_CHECK(record_container_network(paths, record.id, plan.network));
+  }
   // Disconnected from every network: only lo, as Podman leaves it.
   if (plan.network.bridges.empty()) return base::ok();
   BURROW_TRY(auto context, bridge_context(paths, rootless, true));
@@ -246,19 +280,24 @@ void fill_bridge_etc(const StorePaths& paths, const ContainerNetwork& network, E
 Status attach_bridge(Engine& engine, const ContainerRecord& record, ContainerNetwork& network,
                      const net::NetworkAttachment& wanted) {
   const StorePaths& paths = engine.paths();
-  BURROW_TRY(auto lock, lock_bridges(paths));
+  BURROW_TRY(auto lock, lock_bridges(paths, network.rootless));
   NetworkStore store(paths);
   ContainerNetwork added;
+  added.rootless = network.rootless;
   added.bridges = network.bridges;
-  BURROW_CHECK(choose_attachment(store, wanted, other_networks(paths, record.id), added));
+  BURROW_CHECK(choose_attachment(paths, store, wanted, added));
   BURROW_TRY(auto context, bridge_context(paths, network.rootless, true));
   net::NetavarkRequest request;
   request.container_id = record.id;
   request.container_name = record.name;
   request.networks.push_back(netavark_attach(store, added.bridges.back()));
-  BURROW_TRY(auto statuses, net::netavark_setup(context.env, network.netns_path, request));
+  auto statuses = net::netavark_setup(context.env, network.netns_path, request);
+  if (!statuses) {
+    release_addresses(paths, network.rootless, added.bridges.back());
+    return tl::unexpected(statuses.error());
+  }
   network.bridges.push_back(added.bridges.back());
-  apply_status(statuses, network);
+  apply_status(*statuses, network);
   return base::ok();
 }
 
@@ -269,7 +308,7 @@ Status detach_bridge(Engine& engine, const ContainerRecord& record, ContainerNet
                          [&](const BridgeAttachment& b) { return b.network == name; });
   if (it == network.bridges.end())
     return base::failf(ENOENT, "container {} is not connected to network {}", record.name, name);
-  BURROW_TRY(auto lock, lock_bridges(paths));
+  BURROW_TRY(auto lock, lock_bridges(paths, network.rootless));
   BURROW_TRY(auto context, bridge_context(paths, network.rootless, false));
   NetworkStore store(paths);
   net::NetavarkRequest request;
@@ -280,15 +319,21 @@ Status detach_bridge(Engine& engine, const ContainerRecord& record, ContainerNet
   if (it == network.bridges.begin())
     request.ports = network.rootless ? net::rootless_netavark_ports(network.ports) : network.ports;
   BURROW_CHECK(net::netavark_teardown(context.env, network.netns_path, request));
+  release_addresses(paths, network.rootless, *it);
   network.bridges.erase(it);
   apply_status({}, network);
   return base::ok();
 }
 
+void release_bridge_addresses(const StorePaths& paths, const ContainerNetwork& network) {
+  auto lock = lock_bridges(paths, network.rootless);
+  for (const auto& bridge : network.bridges) release_addresses(paths, network.rootless, bridge);
+}
+
 void teardown_bridge(const StorePaths& paths, const std::string& id,
                      const ContainerNetwork& network) {
   if (network.bridges.empty()) return;
-  auto lock = lock_bridges(paths);
+  auto lock = lock_bridges(paths, network.rootless);
   auto context = bridge_context(paths, network.rootless, false);
   if (!context) {
     base::warn("container {}: {}", id, context.error().message);
@@ -306,6 +351,7 @@ void teardown_bridge(const StorePaths& paths, const std::string& id,
   }
   if (auto torn = net::netavark_teardown(context->env, network.netns_path, request); !torn)
     base::warn("container {}: {}", id, torn.error().message);
+  for (const auto& bridge : network.bridges) release_addresses(paths, network.rootless, bridge);
   if (!network.rootless) return;
   // The rootless namespace goes with the last container on a bridge.
   for (const auto& other : other_networks(paths, id))

@@ -25,6 +25,9 @@ Status attach_bridge(Engine& engine, const ContainerRecord& record, ContainerNet
 Status detach_bridge(Engine& engine, const ContainerRecord& record, ContainerNetwork& network,
                      const std::string& name);
 
+// Gives back the addresses a plan claimed when netavark never ran for it.
+void release_bridge_addresses(const StorePaths& paths, const ContainerNetwork& network);
+
 // Undoes plan_bridge for a recorded network (its namespace file still
 // there); warnings only, since the container is gone either way.
 void teardown_bridge(const StorePaths& paths, const std::string& id,

@@ -258,8 +258,14 @@ void abandon_network(const StorePaths& paths, const std::string& id, NetworkPlan
   }
   plan.pasta.reset();
   net::stop_helper(plan.network.helper);
-  if (plan.bridges_set_up) teardown_bridge(paths, id, plan.network);
+  if (plan.bridges_set_up) {
+    teardown_bridge(paths, id, plan.network);
+  } else {
+    release_bridge_addresses(paths, plan.network);
+  }
   if (!plan.network.netns_path.empty()) (void)net::remove_netns_file(plan.network.netns_path);
+  // Nothing of the plan is left: a record would hold addresses for nothing.
+  ::unlink(network_record_path(paths, id).c_str());
 }
 
 void teardown_network(const StorePaths& paths, const std::string& id) {

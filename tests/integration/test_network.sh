@@ -295,6 +295,12 @@ test_network_bridge_containers_resolve_each_other_by_name() {
   assert_contains "$output" "db.dns.podman"
   run burrow inspect --format '{{.NetworkSettings.IPAddress}}' db
   assert_match "$output" '^10\.89\.[0-9]+\.[0-9]+$'
+  local address=$output
+  run burrow inspect --format \
+    '{{.NetworkSettings.Networks.appnet.IPAddress}}/{{.NetworkSettings.Networks.appnet.IPPrefixLen}}' db
+  assert_eq "$output" "$address/24"
+  run burrow inspect --format '{{json .NetworkSettings.Networks.appnet.Aliases}}' db
+  assert_contains "$output" '"database"'
   run burrow rm -f db
   assert_status 0
   eventually "" bridge_leftovers
@@ -314,8 +320,16 @@ test_network_bridge_publishes_ports_to_the_host() {
   run burrow run -d --network webnet -p "$port:8080" --name clash localhost/busybox sleep 100
   assert_status 125
   assert_contains "$output" "Error: "
+  local bridge
+  bridge=$(burrow network inspect --format '{{.NetworkInterface}}' webnet)
   run burrow rm -f web clash
   eventually "" bridge_leftovers
+  if ! is_rootless; then
+    # netavark's bridge goes with its last container, and so do its rules.
+    ! ip link show "$bridge" >/dev/null 2>&1 || fail "bridge $bridge is left"
+    [ "$(iptables -t nat -S | grep -c -- "--dport $port" || true)" = "0" ] ||
+      fail "NAT rules for port $port are left"
+  fi
   [ -z "$(http_get "http://127.0.0.1:$port/")" ] || fail "port $port still answers after rm -f"
 }
 
@@ -434,4 +448,30 @@ test_network_pasta_options_udp_and_ipv6_ports() {
   assert_eq "$output" "[::1]:$port->8080/tcp"
   burrow rm -f six >/dev/null
   assert_no_network_leftovers
+}
+
+test_network_bridge_addresses_are_unique_across_stores() {
+  fresh_store
+  load_busybox
+  local first=$STORE
+  run burrow run -d --network bridge --name one localhost/busybox sleep 100
+  assert_status 0
+  fresh_store
+  load_busybox
+  run burrow run -d --network bridge --name two localhost/busybox sleep 100
+  assert_status 0
+  local a b
+  b=$(burrow inspect --format '{{.NetworkSettings.IPAddress}}' two)
+  a=$("$BURROW_BIN" --root "$first/root" --runroot "$first/run" inspect \
+    --format '{{.NetworkSettings.IPAddress}}' one)
+  assert_match "$a" '^10\.88\.'
+  assert_match "$b" '^10\.88\.'
+  # As root both stores' containers are on the host's one podman0 bridge;
+  # rootless each store has a network namespace of its own.
+  if ! is_rootless; then
+    [ "$a" != "$b" ] || fail "two stores gave both containers $a"
+  fi
+  run burrow rm -f two
+  "$BURROW_BIN" --root "$first/root" --runroot "$first/run" rm -f one >/dev/null
+  eventually "" bridge_leftovers
 }
