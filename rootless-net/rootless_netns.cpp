@@ -2,15 +2,11 @@
 #include "rootless-net/rootless_netns.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/statfs.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "base/child_process.h"
@@ -21,6 +17,7 @@
 #include "base/unique_fd.h"
 #include "rootless-net/helper_process.h"
 #include "rootless-net/netns.h"
+#include "rootless-net/slirp4netns.h"
 
 namespace burrow::net {
 namespace {
@@ -28,7 +25,6 @@ namespace {
 using nlohmann::json;
 
 constexpr long kNsfsMagic = 0x6e736673;  // NSFS_MAGIC: a bound namespace, not a plain file
-constexpr int kReadyTimeoutMs = 10000;
 
 std::string pid_file(const RootlessNetns& netns) {
   return base::path_join(netns.dir, "slirp4netns.pid");
@@ -59,49 +55,17 @@ bool is_running(const HelperProcess& helper) {
          base::process_start_time(helper.pid) == helper.start_time;
 }
 
-// Waits for slirp4netns to write its ready byte; EOF means it exited.
-Status wait_ready(int ready_fd, const std::string& log_path) {
-  pollfd wait{ready_fd, POLLIN, 0};
-  int ready;
-  do {
-    ready = ::poll(&wait, 1, kReadyTimeoutMs);
-  } while (ready < 0 && errno == EINTR);
-  char byte = 0;
-  if (ready > 0 && ::read(ready_fd, &byte, 1) == 1) return base::ok();
-  std::string tail = helper_log_tail(log_path);
-  return base::failf(EIO, "slirp4netns did not start the rootless network namespace{}{}",
-                     tail.empty() ? "" : ": ", tail);
-}
-
+// slirp4netns as the namespace's uplink. Port forwards are added and
+// removed at run time through its API socket; the host's loopback stays out
+// of reach, as for slirp4netns containers.
 Result<HelperProcess> start_slirp(const RootlessNetns& netns) {
-  std::string slirp = base::find_program("slirp4netns");
-  if (slirp.empty())
+  auto slirp = find_slirp4netns();
+  if (!slirp)
     return base::fail(ENOENT,
                       "slirp4netns not found: rootless bridge networks need it (Debian: apt-get "
                       "install slirp4netns)");
-  int ready_fds[2];
-  if (::pipe2(ready_fds, O_CLOEXEC) != 0) return base::fail_errno("pipe");
-  base::UniqueFd ready_read(ready_fds[0]);
-  base::UniqueFd ready_write(ready_fds[1]);
-  // Port forwards are added and removed at run time through the API socket;
-  // host loopback stays out of reach, as for slirp4netns containers.
-  std::vector<std::string> argv = {slirp,
-                                   "--configure",
-                                   "--mtu=65520",
-                                   "--disable-host-loopback",
-                                   "--api-socket=" + netns.api_socket,
-                                   fmt::format("--ready-fd={}", kPassedFd),
-                                   "--netns-type=path",
-                                   netns.netns_path,
-                                   "tap0"};
-  BURROW_TRY(pid_t pid, spawn_helper(argv, "/", log_file(netns), ready_write.get()));
-  ready_write.reset();
-  HelperProcess helper{pid, base::process_start_time(pid)};
-  if (auto ready = wait_ready(ready_read.get(), log_file(netns)); !ready) {
-    stop_helper(helper);
-    return tl::unexpected(ready.error());
-  }
-  return helper;
+  SlirpPlan plan{*slirp, netns.dir, netns.netns_path, log_file(netns), SlirpOptions{}, {}};
+  return start_slirp4netns(plan);
 }
 
 // Removes what a previous namespace left: its slirp4netns, file and socket.
@@ -110,31 +74,6 @@ void clear_leftovers(const RootlessNetns& netns) {
   (void)remove_netns_file(netns.netns_path);
   ::unlink(netns.api_socket.c_str());
   ::unlink(pid_file(netns).c_str());
-}
-
-// One request to slirp4netns's API socket and its parsed reply.
-Result<json> slirp_api(const RootlessNetns& netns, const json& request) {
-  base::UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) return base::fail_errno("socket");
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (netns.api_socket.size() >= sizeof address.sun_path)
-    return base::failf(ENAMETOOLONG, "slirp4netns socket path too long: {}", netns.api_socket);
-  std::strncpy(address.sun_path, netns.api_socket.c_str(), sizeof address.sun_path - 1);
-  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-    return base::fail_errno("connecting to slirp4netns at {}", netns.api_socket);
-  BURROW_CHECK(base::write_all(sock.get(), request.dump()));
-  ::shutdown(sock.get(), SHUT_WR);
-  BURROW_TRY(std::string reply_text, base::read_fd(sock.get(), 1 << 20));
-  json reply = json::parse(reply_text, nullptr, false);
-  if (!reply.is_object())
-    return base::failf(EPROTO, "slirp4netns: unexpected reply {:.200}", reply_text);
-  if (reply.contains("error")) {
-    std::string desc = reply["error"].is_object() ? reply["error"].value("desc", "") : "";
-    return base::failf(EIO, "slirp4netns: {}", desc.empty() ? reply["error"].dump() : desc);
-  }
-  // add_hostfwd wraps its answer in "return"; list_hostfwd (slirp4netns 1.2) does not.
-  return reply.contains("return") ? reply["return"] : reply;
 }
 
 std::string host_address(const PortMapping& port) {
@@ -202,7 +141,7 @@ Status add_rootless_port_forwards(const RootlessNetns& netns,
                       {"host_port", port.host_port},
                       {"guest_addr", kRootlessNetnsAddress},
                       {"guest_port", port.host_port}}}};
-    auto reply = slirp_api(netns, request);
+    auto reply = slirp_api_call(netns.dir, request);
     if (!reply) {
       (void)remove_rootless_port_forwards(netns, added);
       return tl::unexpected(reply.error().with_context(
@@ -216,13 +155,13 @@ Status add_rootless_port_forwards(const RootlessNetns& netns,
 Status remove_rootless_port_forwards(const RootlessNetns& netns,
                                      const std::vector<PortMapping>& ports) {
   if (ports.empty()) return base::ok();
-  BURROW_TRY(json listing, slirp_api(netns, {{"execute", "list_hostfwd"}}));
+  BURROW_TRY(json listing, slirp_api_call(netns.dir, {{"execute", "list_hostfwd"}}));
   json entries = listing.value("entries", json::array());
   for (const auto& port : ports) {
     for (const auto& entry : entries) {
       if (!entry.is_object() || !same_forward(entry, port)) continue;
-      BURROW_CHECK(slirp_api(
-          netns, {{"execute", "remove_hostfwd"}, {"arguments", {{"id", entry.value("id", -1)}}}}));
+      BURROW_CHECK(slirp_api_call(netns.dir, {{"execute", "remove_hostfwd"},
+                                              {"arguments", {{"id", entry.value("id", -1)}}}}));
     }
   }
   return base::ok();

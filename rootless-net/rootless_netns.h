@@ -27,7 +27,7 @@ inline constexpr const char* kRootlessNetnsAddress = "10.0.2.100";
 struct RootlessNetns {
   std::string dir;         // RUN_ROOT/rootless-netns
   std::string netns_path;  // the namespace, bound to a file: NetavarkEnv::host_netns
-  std::string api_socket;  // slirp4netns's API socket
+  std::string api_socket;  // slirp4netns's API socket (kSlirpApiSocket in dir)
 };
 
 // The paths for a run root, whether or not the namespace exists.

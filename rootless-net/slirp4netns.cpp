@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/child_process.h"
+#include "base/file_util.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 
@@ -62,35 +63,6 @@ Status apply_slirp_option(SlirpOptions& options, const std::string& key, const s
   return base::ok();
 }
 
-// Sends one API request and reads its one reply.
-Result<nlohmann::json> api_call(const std::string& work_dir, const nlohmann::json& request) {
-  base::UniqueFd dir(::open(work_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return base::fail_errno("opening {}", work_dir);
-  // Through the directory's descriptor the path stays short.
-  std::string socket_path = fmt::format("/proc/self/fd/{}/{}", dir.get(), kSlirpApiSocket);
-  base::UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) return base::fail_errno("creating a socket");
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size());
-  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-    return base::fail_errno("connecting to slirp4netns's API socket in {}", work_dir);
-  std::string text = request.dump();
-  if (::send(sock.get(), text.data(), text.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(text.size()))
-    return base::fail_errno("writing to slirp4netns");
-  ::shutdown(sock.get(), SHUT_WR);
-  std::string reply;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(sock.get(), buffer, sizeof buffer)) > 0)
-    reply.append(buffer, static_cast<size_t>(n));
-  auto parsed = nlohmann::json::parse(reply, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object())
-    return base::failf(EIO, "slirp4netns answered \"{}\"", reply);
-  return parsed;
-}
-
 Status forward_port(const std::string& work_dir, const PortMapping& port) {
   std::string host = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
   nlohmann::json request = {{"execute", "add_hostfwd"},
@@ -99,10 +71,10 @@ Status forward_port(const std::string& work_dir, const PortMapping& port) {
                               {"host_addr", host},
                               {"host_port", port.host_port},
                               {"guest_port", port.container_port}}}};
-  BURROW_TRY(auto reply, api_call(work_dir, request));
-  if (auto error = reply.find("error"); error != reply.end())
+  auto reply = slirp_api_call(work_dir, request);
+  if (!reply)
     return base::failf(EADDRINUSE, "slirp4netns could not publish {}:{}/{}: {}", host,
-                       port.host_port, port.protocol, error->dump());
+                       port.host_port, port.protocol, reply.error().message);
   return base::ok();
 }
 
@@ -200,6 +172,32 @@ Result<HelperProcess> start_slirp4netns(const SlirpPlan& plan) {
     return tl::unexpected(status.error());
   }
   return helper;
+}
+
+Result<nlohmann::json> slirp_api_call(const std::string& work_dir, const nlohmann::json& request) {
+  base::UniqueFd dir(::open(work_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return base::fail_errno("opening {}", work_dir);
+  // Through the directory's descriptor the path stays short.
+  std::string socket_path = fmt::format("/proc/self/fd/{}/{}", dir.get(), kSlirpApiSocket);
+  base::UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!sock) return base::fail_errno("creating a socket");
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size());
+  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+    return base::fail_errno("connecting to slirp4netns's API socket in {}", work_dir);
+  BURROW_CHECK(base::write_all(sock.get(), request.dump()));
+  ::shutdown(sock.get(), SHUT_WR);
+  BURROW_TRY(std::string text, base::read_fd(sock.get(), 1 << 20));
+  auto reply = nlohmann::json::parse(text, nullptr, false);
+  if (reply.is_discarded() || !reply.is_object())
+    return base::failf(EPROTO, "slirp4netns answered \"{:.200}\"", text);
+  if (auto error = reply.find("error"); error != reply.end()) {
+    std::string desc = error->is_object() ? error->value("desc", "") : "";
+    return base::failf(EIO, "slirp4netns: {}", desc.empty() ? error->dump() : desc);
+  }
+  // add_hostfwd wraps its answer in "return"; list_hostfwd (1.2) does not.
+  return reply.contains("return") ? reply["return"] : reply;
 }
 
 }  // namespace burrow::net

@@ -4,6 +4,7 @@
 // with allow_host_loopback=true.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,5 +54,9 @@ std::vector<std::string> slirp_arguments(const SlirpPlan& plan, int ready_fd);
 // Returns once slirp4netns has configured the namespace and forwards every
 // published port; on failure nothing of it is left running.
 Result<HelperProcess> start_slirp4netns(const SlirpPlan& plan);
+
+// One request to the API socket of the slirp4netns started in work_dir:
+// its reply ("return" unwrapped), or an Error carrying slirp4netns's own.
+Result<nlohmann::json> slirp_api_call(const std::string& work_dir, const nlohmann::json& request);
 
 }  // namespace burrow::net
