@@ -1,6 +1,5 @@
 #include "engine/container_files.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <unistd.h>
@@ -8,17 +7,12 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "rootless-net/subnet.h"
 
 namespace burrow::engine {
 namespace {
 
 constexpr const char* kHostGateway = "host-gateway";
-
-bool is_ip(const std::string& text) {
-  unsigned char buffer[16];
-  return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
-         ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
-}
 
 // "a;b:1.2.3.4" -> "1.2.3.4\ta b"; IPv6 addresses contain colons, so the
 // names end at the first one.
@@ -119,7 +113,7 @@ Status write_etc_files(const std::string& userdata_dir, const EtcFilesInput& inp
 Status check_add_host(const std::string& spec) {
   size_t colon = spec.find(':');
   std::string ip = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  if (colon == 0 || colon == std::string::npos || (ip != kHostGateway && !is_ip(ip)))
+  if (colon == 0 || colon == std::string::npos || (ip != kHostGateway && !net::parse_ip(ip)))
     return base::failf(EINVAL,
                        "invalid --add-host \"{}\": use NAME:IP (IP an IPv4 or IPv6 address, or "
                        "host-gateway)",

@@ -51,11 +51,7 @@ nlohmann::json network_json(const ContainerNetwork& network) {
   nlohmann::json bridges = nlohmann::json::array();
   for (const auto& b : network.bridges) bridges.push_back(bridge_json(b));
   nlohmann::json ports = nlohmann::json::array();
-  for (const auto& p : network.ports)
-    ports.push_back({{"host_ip", p.host_ip},
-                     {"host_port", p.host_port},
-                     {"container_port", p.container_port},
-                     {"protocol", p.protocol}});
+  for (const auto& p : network.ports) ports.push_back(net::port_mapping_json(p));
   return {{"netns_path", network.netns_path},
           {"helper_pid", network.helper.pid},
           {"helper_start", network.helper.start_time},
@@ -73,8 +69,7 @@ ContainerNetwork network_from(const nlohmann::json& j) {
   network.helper.pid = j.value("helper_pid", -1);
   network.helper.start_time = j.value("helper_start", "");
   for (const auto& p : j.value("ports", nlohmann::json::array()))
-    network.ports.push_back({p.value("host_ip", ""), p.value("host_port", uint16_t{0}),
-                             p.value("container_port", uint16_t{0}), p.value("protocol", "tcp")});
+    network.ports.push_back(net::port_mapping_from(p));
   network.addresses = j.value("addresses", std::vector<std::string>{});
   network.gateway = j.value("gateway", "");
   network.rootless = j.value("rootless", false);

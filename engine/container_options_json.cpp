@@ -43,13 +43,6 @@ BindVolume volume_from(const json& j) {
   return v;
 }
 
-json port_json(const PortMapping& p) {
-  return {{"host_ip", p.host_ip},
-          {"host_port", p.host_port},
-          {"container_port", p.container_port},
-          {"protocol", p.protocol}};
-}
-
 json attachment_json(const net::NetworkAttachment& a) {
   return {{"network", a.network},
           {"aliases", a.aliases},
@@ -99,15 +92,6 @@ Status get_network(const json& j, CreateOptions& o) {
   return base::ok();
 }
 
-PortMapping port_from(const json& j) {
-  PortMapping p;
-  get(j, "host_ip", p.host_ip);
-  get(j, "host_port", p.host_port);
-  get(j, "container_port", p.container_port);
-  get(j, "protocol", p.protocol);
-  return p;
-}
-
 json health_json(const HealthConfig& h) {
   return {{"test", h.test},
           {"interval_ns", h.interval_ns},
@@ -147,7 +131,7 @@ std::string options_to_json(const CreateOptions& o) {
   j["volumes"] = json::array();
   for (const auto& v : o.volumes) j["volumes"].push_back(volume_json(v));
   j["ports"] = json::array();
-  for (const auto& p : o.ports) j["ports"].push_back(port_json(p));
+  for (const auto& p : o.ports) j["ports"].push_back(net::port_mapping_json(p));
   j["cap_add"] = o.cap_add;
   j["cap_drop"] = o.cap_drop;
   put(j, "seccomp_profile", o.seccomp_profile);
@@ -193,7 +177,7 @@ Result<CreateOptions> options_from_json(const std::string& text) {
     if (auto it = j.find("volumes"); it != j.end() && it->is_array())
       for (const auto& v : *it) o.volumes.push_back(volume_from(v));
     if (auto it = j.find("ports"); it != j.end() && it->is_array())
-      for (const auto& p : *it) o.ports.push_back(port_from(p));
+      for (const auto& p : *it) o.ports.push_back(net::port_mapping_from(p));
     get(j, "cap_add", o.cap_add);
     get(j, "cap_drop", o.cap_drop);
     get(j, "seccomp_profile", o.seccomp_profile);

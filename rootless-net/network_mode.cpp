@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "base/strings.h"
+#include "rootless-net/network_config.h"
 #include "rootless-net/pasta.h"
 #include "rootless-net/slirp4netns.h"
 
@@ -15,20 +16,12 @@ constexpr const char* kAcceptedModes =
     "none, host, private, bridge, pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME, "
     "ns:PATH or the name of a network";
 
-bool valid_network_name(std::string_view name) {
-  if (name.empty() || !std::isalnum(static_cast<unsigned char>(name.front()))) return false;
-  for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
-}
-
 // "NAME" or "NAME:alias=a,ip=10.89.0.5,mac=...,interface_name=eth1".
 Result<NetworkAttachment> parse_attachment(const std::string& value) {
   NetworkAttachment attachment;
   size_t colon = value.find(':');
   attachment.network = value.substr(0, colon);
-  if (!valid_network_name(attachment.network))
+  if (!check_network_name(attachment.network))
     return base::failf(EINVAL, "invalid --network \"{}\": use {}", value, kAcceptedModes);
   if (colon == std::string::npos) return attachment;
   for (const auto& option : base::split(value.substr(colon + 1), ',')) {

@@ -14,6 +14,7 @@
 
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "rootless-net/subnet.h"
 
 namespace burrow::net {
 namespace {
@@ -49,10 +50,7 @@ Result<PortRange> parse_range(std::string_view text, const std::string& spec) {
 }
 
 Status check_ip(const std::string& ip, const std::string& spec) {
-  unsigned char buffer[sizeof(in6_addr)];
-  if (::inet_pton(AF_INET, ip.c_str(), buffer) == 1 ||
-      ::inet_pton(AF_INET6, ip.c_str(), buffer) == 1)
-    return base::ok();
+  if (parse_ip(ip)) return base::ok();
   return base::failf(EINVAL, "invalid host address \"{}\" in -p {}: give an IPv4 or IPv6 address",
                      ip, spec);
 }
@@ -141,6 +139,18 @@ Result<base::UniqueFd> bind_host_port(const PortMapping& port, uint16_t number) 
 }
 
 }  // namespace
+
+nlohmann::json port_mapping_json(const PortMapping& port) {
+  return {{"host_ip", port.host_ip},
+          {"host_port", port.host_port},
+          {"container_port", port.container_port},
+          {"protocol", port.protocol}};
+}
+
+PortMapping port_mapping_from(const nlohmann::json& j) {
+  return {j.value("host_ip", ""), j.value("host_port", uint16_t{0}),
+          j.value("container_port", uint16_t{0}), j.value("protocol", "tcp")};
+}
 
 Result<std::vector<PortMapping>> parse_publish(const std::string& spec) {
   std::string body = spec;

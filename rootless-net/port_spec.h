@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct PortMapping {
   uint16_t container_port = 0;
   std::string protocol = "tcp";  // tcp, udp, sctp
 };
+
+// The JSON form a mapping is stored in (container options, network.json).
+nlohmann::json port_mapping_json(const PortMapping& port);
+PortMapping port_mapping_from(const nlohmann::json& j);
 
 // "-p [[IP:][HOSTPORT]:]CONTAINERPORT[/PROTO]": ports may be ranges
 // (8000-8010:80-90), IPv6 host addresses are bracketed ([::1]:8080:80), and a

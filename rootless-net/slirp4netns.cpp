@@ -1,6 +1,5 @@
 #include "rootless-net/slirp4netns.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <poll.h>
@@ -18,6 +17,7 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "rootless-net/subnet.h"
 
 namespace burrow::net {
 namespace {
@@ -110,28 +110,13 @@ Result<SlirpOptions> parse_slirp_options(const std::vector<std::string>& options
 }
 
 Result<SlirpAddresses> slirp_addresses(const SlirpOptions& options) {
-  size_t slash = options.cidr.find('/');
-  in_addr base{};
-  int prefix = 0;
-  bool parsed = slash != std::string::npos &&
-                ::inet_pton(AF_INET, options.cidr.substr(0, slash).c_str(), &base) == 1;
-  if (parsed) {
-    std::string bits = options.cidr.substr(slash + 1);
-    auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), prefix);
-    parsed = ec == std::errc() && end == bits.data() + bits.size();
-  }
+  auto subnet = parse_subnet(options.cidr);
   // slirp4netns wants room for .100 in the network.
-  if (!parsed || prefix < 1 || prefix > 25)
+  if (!subnet || subnet->v6() || subnet->prefix < 1 || subnet->prefix > 25)
     return base::failf(EINVAL, "slirp4netns option cidr={}: use an IPv4 network of /25 or larger",
                        options.cidr);
-  uint32_t network = ntohl(base.s_addr) & (~0u << (32 - prefix));
-  auto host = [&](uint32_t offset) {
-    in_addr address{htonl(network + offset)};
-    char text[INET_ADDRSTRLEN] = {};
-    ::inet_ntop(AF_INET, &address, text, sizeof text);
-    return std::string(text);
-  };
-  return SlirpAddresses{host(100), host(2), host(3), prefix};
+  auto host = [&](uint64_t offset) { return format_ip(ip_add(subnet->address, offset)); };
+  return SlirpAddresses{host(100), host(2), host(3), subnet->prefix};
 }
 
 std::vector<std::string> slirp_arguments(const SlirpPlan& plan, int ready_fd) {
