@@ -213,6 +213,8 @@ Result<StartedContainer> start_locked(Engine& engine, ContainerRecord record, co
   PendingNetwork pending = pending_network(network);
   launch.network_pidfd = pending.pidfd.get();
   launch.network_ready_file = pending.ready_file;
+  launch.network_route_fd = pending.route_fd;
+  launch.network_routes = pending.expected_routes;
   auto spawned = spawn_monitor(launch);
   // pasta's own words explain a failed start better than the monitor's.
   BURROW_CHECK(complete_network(engine, record, network));

@@ -79,6 +79,19 @@ ContainerNetwork network_from(const nlohmann::json& j) {
   return network;
 }
 
+// The namespace file has a directory of its own: pasta watches the file's
+// directory and quits when the file is deleted, but it reads one batch of
+// deletions at a time and looks only at the first, so a file deleted beside
+// it first (the monitor's attach socket, when the container dies while
+// pasta is still starting) would hide the namespace's deletion from it.
+std::string netns_dir_path(const StorePaths& paths, const std::string& id) {
+  return base::path_join(paths.container_run_dir(id), "net");
+}
+
+std::string netns_file_path(const StorePaths& paths, const std::string& id) {
+  return base::path_join(netns_dir_path(paths, id), "netns");
+}
+
 Status plan_pasta(const StorePaths& paths, const std::string& id, const CreateOptions& options,
                   NetworkPlan& plan) {
   auto pasta = net::find_pasta();
@@ -149,6 +162,18 @@ Status plan_shared(Engine& engine, const CreateOptions& options, NetworkPlan& pl
   return base::ok();
 }
 
+// The default routes after which a container on pasta may start, or none
+// when it must wait for pasta to finish. pasta listens on the published
+// ports before it configures the namespace (a connection made meanwhile
+// waits in the listen queue), so ports need no more waiting; but the
+// user's pasta options may change what it configures (-4, -6, another
+// interface) in ways not worth predicting.
+net::DefaultRoutes early_start_routes(const CreateOptions& options) {
+  if (options.network.kind != NetworkKind::kPasta || !options.network.helper_options.empty())
+    return {};
+  return net::host_default_routes();
+}
+
 Status plan_network(Engine& engine, const ContainerRecord& record, const CreateOptions& options,
                     NetworkPlan& plan) {
   switch (options.network.kind) {
@@ -175,8 +200,14 @@ Status plan_network(Engine& engine, const ContainerRecord& record, const CreateO
   // Bridge ports are checked against other containers' too, under a lock.
   if (!bridge) BURROW_CHECK(net::check_ports_free(options.ports));
   const StorePaths& paths = engine.paths();
-  plan.network.netns_path = base::path_join(paths.container_run_dir(record.id), "netns");
-  BURROW_CHECK(net::create_netns_file(plan.network.netns_path));
+  plan.network.netns_path = netns_file_path(paths, record.id);
+  BURROW_CHECK(base::make_dirs(netns_dir_path(paths, record.id), 0700));
+  plan.expected_routes = early_start_routes(options);
+  if (plan.expected_routes.any()) {
+    BURROW_TRY(plan.route_watch, net::create_watched_netns_file(plan.network.netns_path));
+  } else {
+    BURROW_CHECK(net::create_netns_file(plan.network.netns_path));
+  }
   plan.join_path = plan.network.netns_path;
   plan.network.ports = options.ports;
   plan.network.container_name = record.name;
@@ -224,16 +255,33 @@ Result<NetworkPlan> begin_network(Engine& engine, const ContainerRecord& record,
 
 PendingNetwork pending_network(const NetworkPlan& plan) {
   if (!plan.pasta || plan.pasta->launcher <= 0) return {};
-  return {base::open_pidfd(plan.pasta->launcher), plan.pasta->plan.pid_file};
+  return {base::open_pidfd(plan.pasta->launcher), plan.pasta->plan.pid_file, plan.route_watch.get(),
+          plan.expected_routes};
+}
+
+// The pasta process to stop at teardown. A container that started before
+// pasta finished has pasta's first process recorded while it still runs:
+// stopping it then stops pasta before it forks its daemon, and a daemon
+// forked since quits by itself once the namespace file is removed.
+Result<net::HelperProcess> pasta_helper(NetworkPlan& plan) {
+  net::PastaLaunch& launch = *plan.pasta;
+  base::UniqueFd pidfd = base::open_pidfd(launch.launcher);
+  if (plan.route_watch && pidfd && !base::poll_exit(pidfd, 0)) {
+    net::HelperProcess launcher{launch.launcher, base::process_start_time(launch.launcher)};
+    launch.launcher = -1;  // reaped by whoever outlives it
+    return launcher;
+  }
+  return net::wait_for_pasta(launch);
 }
 
 Status complete_network(Engine& engine, const ContainerRecord& record, NetworkPlan& plan) {
   if (plan.pasta) {
-    auto helper = net::wait_for_pasta(*plan.pasta);
+    auto helper = pasta_helper(plan);
     plan.pasta.reset();
     if (!helper) return tl::unexpected(helper.error());
     plan.network.helper = *helper;
   }
+  plan.route_watch.reset();
   plan.network.addresses = plan.etc.addresses;
   if (plan.network.netns_path.empty()) return base::ok();
   return record_container_network(engine.paths(), record.id, plan.network);
@@ -270,7 +318,7 @@ void teardown_network(const StorePaths& paths, const std::string& id) {
   }
   // Also when the record is missing: a start killed before it wrote one
   // may have left the namespace file.
-  std::string netns = base::path_join(paths.container_run_dir(id), "netns");
+  std::string netns = netns_file_path(paths, id);
   if (auto removed = net::remove_netns_file(netns); !removed)
     base::warn("container {}: {}", id, removed.error().message);
   ::unlink(network_record_path(paths, id).c_str());

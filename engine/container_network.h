@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "rootless-net/helper_process.h"
 #include "rootless-net/pasta.h"
+#include "rootless-net/route_watch.h"
 
 namespace burrow::engine {
 
@@ -50,6 +51,11 @@ struct NetworkPlan {
   EtcFilesInput etc;            // its network part; the caller adds names
   std::string share_etc_from;   // container:NAME: that container's userdata dir
   bool bridges_set_up = false;  // netavark has run: undoing needs it again
+  // pasta without options of the user's: the container may start once these
+  // default routes are in its namespace (route_watch reports them),
+  // without waiting for pasta to finish its own start-up.
+  base::UniqueFd route_watch;
+  net::DefaultRoutes expected_routes;
 };
 
 // Resolves -P against the image's exposed ports, and fills in host ports
@@ -69,6 +75,8 @@ Result<NetworkPlan> begin_network(Engine& engine, const ContainerRecord& record,
 struct PendingNetwork {
   base::UniqueFd pidfd;
   std::string ready_file;
+  int route_fd = -1;  // borrowed from the plan (-1: wait for the helper)
+  net::DefaultRoutes expected_routes;
 };
 PendingNetwork pending_network(const NetworkPlan& plan);
 

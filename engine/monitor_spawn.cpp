@@ -136,6 +136,26 @@ struct PipeStdio {
   base::UniqueFd null_in;
 };
 
+// Waits until the container's network is usable: the helper's first
+// process has exited leaving its ready file, or (with a route socket) the
+// namespace has the default routes the helper adds last. False when the
+// helper exited without its ready file.
+bool wait_for_network(const MonitorLaunch& launch) {
+  net::DefaultRoutes seen;
+  bool watching = launch.network_route_fd >= 0;
+  for (;;) {
+    pollfd fds[2] = {{launch.network_pidfd, POLLIN, 0}, {launch.network_route_fd, POLLIN, 0}};
+    if (::poll(fds, watching ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      fds[0].revents = POLLIN;  // cannot wait any other way: check the file
+    }
+    if (fds[0].revents) return ::access(launch.network_ready_file.c_str(), F_OK) == 0;
+    // A socket that overflowed says nothing more: wait for the helper.
+    if (!net::read_route_changes(launch.network_route_fd, seen)) watching = false;
+    if (watching && seen.cover(launch.network_routes)) return true;
+  }
+}
+
 [[noreturn]] void become_monitor(const MonitorLaunch& launch, int report_fd, int sync_fd) {
   ::setsid();
   bool tty = launch.spec->process.terminal;
@@ -163,13 +183,8 @@ struct PipeStdio {
   }
   auto process = runtime::create_container(*launch.spec, create);
   if (!process) report_failure(report_fd, process.error(), 125);
-  if (launch.network_pidfd >= 0) {
-    pollfd exited{launch.network_pidfd, POLLIN, 0};
-    while (::poll(&exited, 1, -1) < 0 && errno == EINTR) {
-    }
-    if (::access(launch.network_ready_file.c_str(), F_OK) != 0)
-      report_failure(report_fd, Error{EIO, "the container's network helper failed", 125}, 125);
-  }
+  if (launch.network_pidfd >= 0 && !wait_for_network(launch))
+    report_failure(report_fd, Error{EIO, "the container's network helper failed", 125}, 125);
   base::UniqueFd console = process->take_console();
   if (auto started = runtime::start_container(*process); !started)
     report_failure(report_fd, started.error(), exit_status_for(started.error()));

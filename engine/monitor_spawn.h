@@ -12,6 +12,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "rootless-net/route_watch.h"
 #include "runtime/linux_container.h"
 #include "runtime/spec.h"
 
@@ -45,6 +46,11 @@ struct MonitorLaunch {
   // exited, leaving network_ready_file behind (it names no file on failure).
   int network_pidfd = -1;
   std::string network_ready_file;
+  // When valid, the container starts as soon as this socket (see
+  // net::create_watched_netns_file) has reported default routes for every
+  // family in network_routes, even if the helper is still running.
+  int network_route_fd = -1;
+  net::DefaultRoutes network_routes;
 };
 
 struct SpawnedMonitor {

@@ -162,15 +162,14 @@ Status enter_keeper(const KeeperConfig& config) {
   }
   // Serialise keeper creation: two commands racing here must end in one keeper.
   BURROW_TRY(auto lock, base::FileLock::acquire(base::path_join(config.run_root, "keeper.lock")));
-  pid_t pid;
-  if (auto existing = running_keeper(config.run_root)) {
-    pid = *existing;
-  } else {
-    BURROW_TRY(pid, spawn_keeper(config));
-    std::string record = fmt::format("{} {}\n", pid, base::process_start_time(pid));
-    BURROW_CHECK(base::write_file_atomic(pid_file(config.run_root), record, 0600));
-    base::debug("started keeper process {}", pid);
-  }
+  // A keeper killed a moment ago can still have its pid and start time
+  // (until it is reaped) but no namespaces left to join: replace it.
+  if (auto existing = running_keeper(config.run_root); existing && join_namespaces(*existing))
+    return base::ok();
+  BURROW_TRY(pid_t pid, spawn_keeper(config));
+  std::string record = fmt::format("{} {}\n", pid, base::process_start_time(pid));
+  BURROW_CHECK(base::write_file_atomic(pid_file(config.run_root), record, 0600));
+  base::debug("started keeper process {}", pid);
   return join_namespaces(pid);
 }
 

@@ -115,6 +115,33 @@ test_network_pasta_reaches_a_host_service_by_name() {
   assert_eq "$output" "hello from the host"
 }
 
+# Without published ports the container starts once pasta has configured
+# the namespace, before pasta has finished starting: its first command must
+# still find every address and default route, and a container removed while
+# pasta is still starting must not leave pasta behind.
+test_network_pasta_namespace_is_complete_at_the_first_command() {
+  fresh_store
+  load_busybox
+  run burrow run --rm --network pasta localhost/busybox sh -c 'ip -4 route show default; ip -6 route show default'
+  assert_status 0
+  if [ -n "$(ip -4 route show default)" ]; then
+    grep -Eq '^default via [0-9.]+ ' <<<"$output" || fail "no IPv4 default route at the first command: $output"
+  fi
+  if [ -n "$(ip -6 route show default)" ]; then
+    grep -Eq '^default via [0-9a-f:]+ ' <<<"$output" || fail "no IPv6 default route at the first command: $output"
+  fi
+  local i
+  for i in 1 2 3 4 5; do
+    run burrow run --rm --network pasta localhost/busybox true
+    assert_status 0
+    run burrow run -d --network pasta --name "quick$i" localhost/busybox sleep 60
+    assert_status 0
+    run burrow rm -f "quick$i"
+    assert_status 0
+  done
+  assert_no_network_leftovers
+}
+
 test_network_slirp4netns_reaches_the_host_loopback_only_when_allowed() {
   fresh_store
   load_busybox
