@@ -87,25 +87,38 @@ void add_images(CLI::App& app, Context& ctx, const std::string& name, const std:
   cmd->callback([&ctx, flags] { run_command(ctx, [&] { return list_images(ctx, *flags); }); });
 }
 
-Result<nlohmann::json> inspect_one(engine::Engine& engine, const std::string& name,
-                                   InspectKind kind) {
-  if (kind != InspectKind::kImage) {
+// A container or an image, as inspect shows both.
+InspectedObject same_view(nlohmann::json object) {
+  InspectedObject inspected{object, std::move(object)};
+  return inspected;
+}
+
+// Podman's order for an object of any kind: container, image, network.
+Result<InspectedObject> inspect_one(engine::Engine& engine, const std::string& name,
+                                    InspectKind kind) {
+  if (kind == InspectKind::kAny || kind == InspectKind::kContainer) {
     BURROW_TRY(auto container, inspect_container_json(engine, name));
-    if (container) return std::move(*container);
+    if (container) return same_view(std::move(*container));
     if (kind == InspectKind::kContainer)
       return base::failf(ENOENT, "no such container \"{}\"", name);
   }
-  auto image = engine::resolve_image(engine.images(), name);
-  if (!image && kind == InspectKind::kAny && image.error().code == ENOENT)
-    return base::failf(ENOENT, "no such object: \"{}\"", name);
-  if (!image) return tl::unexpected(image.error());
-  return inspect_image(*image, engine.paths());
+  if (kind == InspectKind::kAny || kind == InspectKind::kImage) {
+    auto image = engine::resolve_image(engine.images(), name);
+    if (image) return same_view(inspect_image(*image, engine.paths()));
+    if (kind == InspectKind::kImage || image.error().code != ENOENT)
+      return tl::unexpected(image.error());
+  }
+  BURROW_TRY(auto network, inspect_network_json(engine, name));
+  if (network) return std::move(*network);
+  if (kind == InspectKind::kNetwork) return base::failf(ENOENT, "no such network \"{}\"", name);
+  return base::failf(ENOENT, "no such object: \"{}\"", name);
 }
 
 Result<int> inspect(Context& ctx, const std::vector<std::string>& names, const std::string& format,
                     InspectKind kind) {
   BURROW_TRY(auto engine, ctx.open_engine(engine::Access::kReadOnly));
-  nlohmann::json all = nlohmann::json::array();
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  std::vector<nlohmann::json> views;
   int exit_code = 0;
   for (const auto& name : names) {
     auto found = inspect_one(*engine, name, kind);
@@ -113,15 +126,15 @@ Result<int> inspect(Context& ctx, const std::vector<std::string>& names, const s
       exit_code = report_error(found.error());
       continue;
     }
-    all.push_back(std::move(*found));
+    all.push_back(std::move(found->output));
+    views.push_back(std::move(found->view));
   }
   if (format.empty() || format == "json") {
     std::cout << all.dump(4) << "\n";
     return exit_code;
   }
   BURROW_TRY(Template tmpl, Template::parse(format));
-  BURROW_TRY(std::string out,
-             render_rows(tmpl, std::vector<nlohmann::json>(all.begin(), all.end())));
+  BURROW_TRY(std::string out, render_rows(tmpl, views));
   std::cout << out;
   return exit_code;
 }
@@ -137,7 +150,7 @@ void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option("-f,--format", *format, "Go template applied to each result");
   if (kind == InspectKind::kAny)
-    cmd->add_option("-t,--type", *type, "Only this kind of object: container or image");
+    cmd->add_option("-t,--type", *type, "Only this kind of object: container, image or network");
   cmd->add_option("NAME", *names, "Objects to inspect")->required();
   cmd->callback([&ctx, names, format, type, kind] {
     run_command(ctx, [&]() -> Result<int> {
@@ -146,8 +159,11 @@ void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std
         chosen = InspectKind::kContainer;
       else if (*type == "image")
         chosen = InspectKind::kImage;
+      else if (*type == "network")
+        chosen = InspectKind::kNetwork;
       else if (!type->empty() && *type != "all")
-        return base::failf(EINVAL, "invalid --type \"{}\": use container, image or all", *type);
+        return base::failf(EINVAL, "invalid --type \"{}\": use container, image, network or all",
+                           *type);
       return inspect(ctx, *names, *format, chosen);
     });
   });
@@ -213,7 +229,7 @@ void add_image_commands(CLI::App& app, Context& ctx) {
   add_images(app, ctx, "images", "List images in local storage");
   add_rmi(app, ctx, "rmi");
   add_tag(app, ctx, "tag");
-  add_inspect(app, ctx, "inspect", "Display the configuration of containers or images",
+  add_inspect(app, ctx, "inspect", "Display the configuration of containers, images or networks",
               InspectKind::kAny);
   if (!ctx.wanted(app, "image")) return;
   auto* image = app.add_subcommand("image", "Manage images");

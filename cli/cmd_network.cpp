@@ -63,6 +63,19 @@ nlohmann::ordered_json json_array(const std::vector<net::Network>& networks) {
   return all;
 }
 
+}  // namespace
+
+Result<std::optional<InspectedObject>> inspect_network_json(engine::Engine& engine,
+                                                            const std::string& reference) {
+  engine::NetworkStore store(engine.paths());
+  auto network = store.find(reference);
+  if (!network && network.error().code == ENOENT) return std::nullopt;
+  if (!network) return tl::unexpected(network.error());
+  return InspectedObject{net::network_json(*network), template_view(*network)};
+}
+
+namespace {
+
 // ---- create -----------------------------------------------------------------
 
 struct CreateFlags {

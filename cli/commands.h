@@ -54,7 +54,19 @@ void add_healthcheck_commands(CLI::App& app, Context& ctx);
 Result<std::optional<nlohmann::json>> inspect_container_json(engine::Engine& engine,
                                                              const std::string& reference);
 
-enum class InspectKind { kAny, kImage, kContainer };
+// One object as `inspect` shows it: its JSON, and what a --format template
+// sees (the same for containers and images; a network's JSON keeps its
+// file's lower-case keys while templates use Podman's Go field names).
+struct InspectedObject {
+  nlohmann::ordered_json output;
+  nlohmann::json view;
+};
+
+// A network for `inspect`; nullopt when there is no such network.
+Result<std::optional<InspectedObject>> inspect_network_json(engine::Engine& engine,
+                                                            const std::string& reference);
+
+enum class InspectKind { kAny, kImage, kContainer, kNetwork };
 void add_inspect(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
                  InspectKind kind);
 void add_system_commands(CLI::App& app, Context& ctx);

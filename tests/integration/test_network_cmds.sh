@@ -250,6 +250,35 @@ podman"
   assert_contains "$output" "Error: unable to find network with name or ID nosuch"
 }
 
+# The top-level inspect finds a network when no container or image has
+# the name, and --type network looks at networks only.
+test_network_top_level_inspect_and_type() {
+  fresh_store
+  burrow network create --subnet 10.171.0.0/24 beta >/dev/null
+  run burrow inspect --format '{{.Name}} {{.Driver}}' beta
+  assert_status 0
+  assert_eq "$output" "beta bridge"
+  run burrow inspect beta
+  assert_status 0
+  python3 -c '
+import json, sys
+[net] = json.loads(sys.argv[1])
+assert net["name"] == "beta" and net["subnets"][0]["subnet"] == "10.171.0.0/24", net
+' "$output" || fail "inspect beta is not the network's JSON: $output"
+  run burrow inspect --type network -f '{{.Name}}' podman
+  assert_status 0
+  assert_eq "$output" "podman"
+  run burrow inspect --type network nosuch
+  assert_status 125
+  assert_contains "$output" 'Error: no such network "nosuch"'
+  run burrow inspect nosuch
+  assert_status 125
+  assert_contains "$output" 'Error: no such object: "nosuch"'
+  run burrow inspect --type volume beta
+  assert_status 125
+  assert_contains "$output" "use container, image, network or all"
+}
+
 test_network_exists() {
   fresh_store
   burrow network create present >/dev/null
