@@ -7,6 +7,7 @@
 #include "cli/format.h"
 #include "engine/container_config.h"
 #include "engine/container_state.h"
+#include "engine/network_store.h"
 
 namespace burrow::cli {
 namespace {
@@ -39,9 +40,14 @@ Result<bool> matches_filter(const engine::ContainerRecord& c, const engine::Stor
   if (key == "exited")
     return c.state == "exited" && std::to_string(c.exit_code.value_or(0)) == value;
   if (key == "health") return health ? health->status == value : value == "none";
+  if (key == "network") {
+    for (const auto& attachment : stored.options.network.networks)
+      if (attachment.network == value) return true;
+    return false;
+  }
   return base::failf(EINVAL,
-                     "invalid filter \"{}={}\": use name, id, status, ancestor, label, exited "
-                     "or health",
+                     "invalid filter \"{}={}\": use name, id, status, ancestor, label, exited, "
+                     "health or network",
                      key, value);
 }
 
@@ -66,8 +72,23 @@ Result<bool> matches_filters(const engine::ContainerRecord& c, const engine::Sto
   return true;
 }
 
+// network= takes a network's name or ID, as Podman's does; containers
+// record the name, so an ID becomes the name it has. An unknown network
+// matches nothing.
+std::vector<std::string> with_network_names(const engine::Engine& engine,
+                                            std::vector<std::string> filters) {
+  static const std::string kKey = "network=";
+  engine::NetworkStore networks(engine.paths());
+  for (auto& filter : filters) {
+    if (filter.rfind(kKey, 0) != 0) continue;
+    if (auto network = networks.find(filter.substr(kKey.size()))) filter = kKey + network->name;
+  }
+  return filters;
+}
+
 Result<int> ps(Context& ctx, const PsFlags& flags) {
   BURROW_TRY(auto engine, ctx.open_engine(Access::kReadOnly));
+  std::vector<std::string> filters = with_network_names(*engine, flags.filters);
   engine::ContainerStore store(engine->db());
   BURROW_TRY(auto records, store.list());
   std::vector<nlohmann::json> rows;
@@ -80,7 +101,7 @@ Result<int> ps(Context& ctx, const PsFlags& flags) {
     // A row an older burrow wrote still lists, with what the row itself has.
     engine::StoredConfig stored = engine::stored_config(record).value_or(engine::StoredConfig{});
     auto health = running_health(engine->paths(), record, stored);
-    BURROW_TRY(bool match, matches_filters(record, stored, flags.filters, health));
+    BURROW_TRY(bool match, matches_filters(record, stored, filters, health));
     if (!match) continue;
     if (limit >= 0 && static_cast<int>(rows.size()) >= limit) break;
     rows.push_back(container_row(record, stored, flags.no_trunc, health));

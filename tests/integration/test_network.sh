@@ -328,7 +328,17 @@ test_network_bridge_containers_resolve_each_other_by_name() {
   assert_eq "$output" "$address/24"
   run burrow inspect --format '{{json .NetworkSettings.Networks.appnet.Aliases}}' db
   assert_contains "$output" '"database"'
-  run burrow rm -f db
+  run burrow create --name elsewhere --network none localhost/busybox true
+  run burrow ps -a --filter network=appnet --format '{{.Names}}'
+  assert_eq "$output" "db"
+  local network_id
+  network_id=$(burrow network inspect --format '{{.ID}}' appnet)
+  run burrow ps -a --filter "network=${network_id:0:12}" --format '{{.Names}}'
+  assert_eq "$output" "db"
+  run burrow ps -a --filter network=nosuch --format '{{.Names}}'
+  assert_status 0
+  assert_eq "$output" ""
+  run burrow rm -f db elsewhere
   assert_status 0
   eventually "" bridge_leftovers
 }
