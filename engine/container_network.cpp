@@ -8,6 +8,7 @@
 #include "base/child_process.h"
 #include "base/file_util.h"
 #include "base/log.h"
+#include "base/random_id.h"
 #include "engine/container_bridge.h"
 #include "engine/container_config.h"
 #include "engine/container_state.h"
@@ -100,10 +101,14 @@ Status plan_pasta(const StorePaths& paths, const std::string& id, const CreateOp
                       "--network pasta needs pasta: install the passt package, or use "
                       "--network slirp4netns");
   std::string run_dir = paths.container_run_dir(id);
+  // One pid file name per start: a previous start's pasta, still starting
+  // when its container was torn down and restarted, must not write its pid
+  // where this start's pasta is expected to.
+  std::string pid_file = fmt::format("pasta-{}.pid", base::random_hex_id().substr(0, 12));
   net::PastaPlan pasta_plan{*pasta,
                             run_dir,
                             plan.network.netns_path,
-                            base::path_join(run_dir, "pasta.pid"),
+                            base::path_join(run_dir, pid_file),
                             base::path_join(run_dir, "pasta.log"),
                             options.network.helper_options,
                             options.ports};
