@@ -289,7 +289,14 @@ Result<ContainerRecord> create_container(Engine& engine, const CreateOptions& op
   }
   BURROW_CHECK(resolve_published_ports(resolved, config.config.exposed_ports, options.publish_all));
   record.config = stored_config_json(resolved, command);
-  BURROW_CHECK(store.add(record));
+  Status added = store.add(record);
+  // Parallel creates can draw the same free name; the insert lets only one
+  // have it, and the others draw again.
+  for (int draw = 0; !added && !options.name && added.error().code == EEXIST && draw < 10; ++draw) {
+    BURROW_TRY(record.name, unused_random_name(store, record.id));
+    added = store.add(record);
+  }
+  BURROW_CHECK(added);
   base::debug("container {} registered", record.id);
   record_container_event(engine.paths(), record, "create");
   return record;
