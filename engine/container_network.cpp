@@ -94,7 +94,7 @@ std::string netns_file_path(const StorePaths& paths, const std::string& id) {
 }
 
 Status plan_pasta(const StorePaths& paths, const std::string& id, const CreateOptions& options,
-                  NetworkPlan& plan) {
+                  const std::optional<net::HostUplink>& uplink, NetworkPlan& plan) {
   auto pasta = net::find_pasta();
   if (!pasta)
     return base::fail(ENOENT,
@@ -115,7 +115,7 @@ Status plan_pasta(const StorePaths& paths, const std::string& id, const CreateOp
   BURROW_TRY(plan.pasta, net::start_pasta(pasta_plan));
   // pasta copies the host's address and routes into the namespace, and
   // its gateway address leads to the host's loopback.
-  if (auto uplink = net::host_uplink()) {
+  if (uplink) {
     if (!uplink->address.empty()) plan.etc.addresses.push_back(uplink->address);
     plan.network.gateway = uplink->gateway;
     if (net::pasta_maps_gateway(options.network.helper_options))
@@ -173,10 +173,10 @@ Status plan_shared(Engine& engine, const CreateOptions& options, NetworkPlan& pl
 // waits in the listen queue), so ports need no more waiting; but the
 // user's pasta options may change what it configures (-4, -6, another
 // interface) in ways not worth predicting.
-net::DefaultRoutes early_start_routes(const CreateOptions& options) {
+net::DefaultRoutes early_start_routes(const CreateOptions& options, bool ipv4_uplink) {
   if (options.network.kind != NetworkKind::kPasta || !options.network.helper_options.empty())
     return {};
-  return net::host_default_routes();
+  return net::host_default_routes(ipv4_uplink);
 }
 
 Status plan_network(Engine& engine, const ContainerRecord& record, const CreateOptions& options,
@@ -207,7 +207,10 @@ Status plan_network(Engine& engine, const ContainerRecord& record, const CreateO
   const StorePaths& paths = engine.paths();
   plan.network.netns_path = netns_file_path(paths, record.id);
   BURROW_CHECK(base::make_dirs(netns_dir_path(paths, record.id), 0700));
-  plan.expected_routes = early_start_routes(options);
+  // pasta copies the host's uplink: read once, for both uses.
+  std::optional<net::HostUplink> uplink;
+  if (options.network.kind == NetworkKind::kPasta) uplink = net::host_uplink();
+  plan.expected_routes = early_start_routes(options, uplink.has_value());
   if (plan.expected_routes.any()) {
     BURROW_TRY(plan.route_watch, net::create_watched_netns_file(plan.network.netns_path));
   } else {
@@ -218,7 +221,7 @@ Status plan_network(Engine& engine, const ContainerRecord& record, const CreateO
   plan.network.container_name = record.name;
   if (bridge) return plan_bridge(engine, record, options, plan);
   if (options.network.kind == NetworkKind::kPasta)
-    return plan_pasta(paths, record.id, options, plan);
+    return plan_pasta(paths, record.id, options, uplink, plan);
   return plan_slirp(paths, record.id, options, plan);
 }
 

@@ -43,20 +43,27 @@ std::string ipv4_address(const std::string& interface) {
 
 }  // namespace
 
-std::optional<HostUplink> host_uplink() {
-  auto table = base::read_file_limited("/proc/net/route", 1 << 20);
-  if (!table) return std::nullopt;
-  for (const auto& line : base::split(*table, '\n')) {
+std::optional<HostUplink> default_route_in(const std::string& proc_net_route) {
+  constexpr unsigned long kRouteUp = 0x0001;
+  for (const auto& line : base::split(proc_net_route, '\n')) {
+    // Iface Destination Gateway Flags RefCnt Use Metric Mask ...
     auto fields = base::split_whitespace(line);
-    // Iface Destination Gateway Flags ...: the default route has destination 0.
-    if (fields.size() < 4 || fields[1] != "00000000") continue;
+    if (fields.size() < 8 || fields[1] != "00000000" || fields[7] != "00000000") continue;
+    if (!(std::strtoul(fields[3].c_str(), nullptr, 16) & kRouteUp)) continue;
     HostUplink uplink;
     uplink.interface = fields[0];
     if (fields[2] != "00000000") uplink.gateway = dotted_from_route_hex(fields[2]);
-    uplink.address = ipv4_address(uplink.interface);
     return uplink;
   }
   return std::nullopt;
+}
+
+std::optional<HostUplink> host_uplink() {
+  auto table = base::read_file_limited("/proc/net/route", 1 << 20);
+  if (!table) return std::nullopt;
+  auto uplink = default_route_in(*table);
+  if (uplink) uplink->address = ipv4_address(uplink->interface);
+  return uplink;
 }
 
 std::string first_host_address() { return ipv4_address(""); }

@@ -18,6 +18,10 @@ struct HostUplink {
 // Read from /proc/net/route and getifaddrs; nullopt without a default route.
 std::optional<HostUplink> host_uplink();
 
+// The default route of a /proc/net/route table, the first that is up to
+// 0.0.0.0/0: its interface and gateway (no address).
+std::optional<HostUplink> default_route_in(const std::string& proc_net_route);
+
 // The first non-loopback IPv4 address of the host ("" when none): the
 // address slirp4netns users reach the host at without allow_host_loopback.
 std::string first_host_address();

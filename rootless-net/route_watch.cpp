@@ -29,17 +29,6 @@ bool is_default_route(const nlmsghdr* header) {
 
 }  // namespace
 
-bool ipv4_table_has_default(const std::string& proc_net_route) {
-  for (const auto& line : base::split(proc_net_route, '\n')) {
-    // Iface Destination Gateway Flags RefCnt Use Metric Mask ...
-    auto fields = base::split_whitespace(line);
-    if (fields.size() < 8 || fields[0] == "Iface") continue;
-    unsigned long flags = std::strtoul(fields[3].c_str(), nullptr, 16);
-    if (fields[1] == "00000000" && fields[7] == "00000000" && (flags & kRouteUp)) return true;
-  }
-  return false;
-}
-
 bool ipv6_table_has_default(const std::string& proc_net_ipv6_route) {
   static const std::string kAnyAddress(32, '0');
   for (const auto& line : base::split(proc_net_ipv6_route, '\n')) {
@@ -52,10 +41,9 @@ bool ipv6_table_has_default(const std::string& proc_net_ipv6_route) {
   return false;
 }
 
-DefaultRoutes host_default_routes() {
+DefaultRoutes host_default_routes(bool ipv4_uplink) {
   DefaultRoutes routes;
-  if (auto table = base::read_file_limited("/proc/net/route", 1 << 20))
-    routes.ipv4 = ipv4_table_has_default(*table);
+  routes.ipv4 = ipv4_uplink;
   if (auto table = base::read_file_limited("/proc/net/ipv6_route", 1 << 20))
     routes.ipv6 = ipv6_table_has_default(*table);
   return routes;

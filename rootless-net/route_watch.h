@@ -23,13 +23,12 @@ struct DefaultRoutes {
   }
 };
 
-// The host's default routes in the main table, from /proc/net/route and
-// /proc/net/ipv6_route: pasta configures each such family, last of all
-// adding its default route.
-DefaultRoutes host_default_routes();
+// The host's default routes: IPv4 as host_uplink() found it (the caller
+// has read it already), IPv6 from /proc/net/ipv6_route. pasta configures
+// each such family, last of all adding its default route.
+DefaultRoutes host_default_routes(bool ipv4_uplink);
 
-// Parsers of those two tables, for the unit tests.
-bool ipv4_table_has_default(const std::string& proc_net_route);
+// The parser of /proc/net/ipv6_route, for the unit tests.
 bool ipv6_table_has_default(const std::string& proc_net_ipv6_route);
 
 // Notes the default routes that the netlink messages in buffer add

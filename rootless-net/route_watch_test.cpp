@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "rootless-net/host_uplink.h"
+
 namespace burrow::net {
 namespace {
 
@@ -73,12 +75,13 @@ TEST(RouteWatch, FindsTheIpv4DefaultRoute) {
       "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
       "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
       "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
-  EXPECT_TRUE(ipv4_table_has_default(table));
+  EXPECT_TRUE(default_route_in(table).has_value());
+  EXPECT_EQ(default_route_in(table)->gateway, "192.0.2.1");
   const char* no_default =
       "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
       "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
-  EXPECT_FALSE(ipv4_table_has_default(no_default));
-  EXPECT_FALSE(ipv4_table_has_default(""));
+  EXPECT_FALSE(default_route_in(no_default).has_value());
+  EXPECT_FALSE(default_route_in("").has_value());
 }
 
 TEST(RouteWatch, FindsTheIpv6DefaultRouteButNotTheRejectOne) {
